@@ -1,0 +1,352 @@
+"""The ``proctor`` command.
+
+Exit codes: 0 success (ALLOW for ``authorize``), 1 failure (invalid bundle,
+unreachable server), 2 usage or input error (one line on stderr), 3 DENY,
+4 NEEDS_APPROVAL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DENY, EXIT_NEEDS_APPROVAL = 0, 1, 2, 3, 4
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+# --- serve --------------------------------------------------------------------
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from proctor.service.config import build_settings
+    from proctor.service.server import ProctorServer, run
+
+    settings = build_settings(
+        {
+            "policies": args.policies,
+            "listen": args.listen,
+            "data_dir": args.data_dir,
+            "max_request_bytes": args.max_request_bytes,
+            "grace_seconds": args.grace_seconds,
+            "watch": "false" if args.no_watch else None,
+            "log_level": args.log_level,
+        }
+    )
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+    def ready(server: ProctorServer) -> None:
+        host = settings.listen_host
+        addr = f"[{host}]:{server.port}" if ":" in host else f"{host}:{server.port}"
+        bundle = server.store.current()
+        if bundle is None:
+            what = "NO bundle (health NOT_SERVING; every request is DENY until it loads)"
+        else:
+            what = (
+                f"bundle {bundle.version} ({bundle.access_policy_count} access policies, "
+                f"{bundle.masking_policy_count} masking rules)"
+            )
+        print(f"proctor serving {settings.policies}/ on {addr}: {what}", flush=True)
+        if bundle is not None:
+            action = sorted(bundle.slices, key=lambda a: (a.type, a.id))[0]
+            sl = bundle.slices[action]
+            print(
+                f"  try: proctor authorize --addr {addr} "
+                f"--principal '{sl.action.principal_types[0]}::\"…\"' "
+                f"--action '{action.type}::\"{action.id}\"' "
+                f"--resource '{sl.action.resource_types[0]}::\"…\"' --context '{{…}}'",
+                flush=True,
+            )
+        print(
+            f"  data dir {settings.data_dir}; policies are reloaded when they change"
+            if settings.watch
+            else f"  data dir {settings.data_dir}; hot reload off",
+            flush=True,
+        )
+
+    runner = _runner()
+    runner(run(settings, on_ready=ready))
+    return EXIT_OK
+
+
+def _runner() -> Any:
+    """uvloop when installed: the fastest event loop for grpc.aio here."""
+    try:
+        import uvloop
+
+        return uvloop.run
+    except ImportError:  # pragma: no cover - uvloop is a server dependency
+        return asyncio.run
+
+
+# --- authorize / status ----------------------------------------------------------
+
+
+def _read_json_arg(text: str, flag: str) -> Any:
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{flag}: cannot read `{text[1:]}`: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{flag}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
+
+
+def _build_request(args: argparse.Namespace) -> Any:
+    from proctor.service.errors import InvalidRequestError
+    from proctor.service.wire import json_to_entity, json_to_record, parse_entity_uid
+    from proctor.v1 import decision_pb2, value_pb2
+
+    try:
+        context = _read_json_arg(args.context, "--context") if args.context else {}
+        if not isinstance(context, dict):
+            raise UsageError("--context: must be a JSON object (Cedar record)")
+        entities: list[Any] = []
+        if args.entities:
+            entities = _read_json_arg("@" + args.entities, "--entities")
+            if not isinstance(entities, list):
+                raise UsageError("--entities: the file must hold a JSON list of Cedar entities")
+        return decision_pb2.AuthorizeRequest(
+            principal=parse_entity_uid(args.principal, "--principal"),
+            action=parse_entity_uid(args.action, "--action"),
+            resource=parse_entity_uid(args.resource, "--resource"),
+            context=value_pb2.Record(attributes=json_to_record(context, "context")),
+            entities=[json_to_entity(e, f"entities[{i}]") for i, e in enumerate(entities)],
+            approval_id=args.approval_id or "",
+        )
+    except InvalidRequestError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _ts(ts: Any) -> str:
+    return datetime.fromtimestamp(ts.ToNanoseconds() / 1e9, UTC).isoformat().replace("+00:00", "Z")
+
+
+def response_json(resp: Any) -> dict[str, Any]:
+    """AuthorizeResponse → the JSON ``proctor authorize`` prints."""
+    from proctor.v1 import decision_pb2
+
+    approval = None
+    if resp.HasField("approval"):
+        a = resp.approval
+        approval = {
+            "id": a.id,
+            "status": decision_pb2.ApprovalStatus.Name(a.status).removeprefix("APPROVAL_STATUS_"),
+            "requirements": [
+                {
+                    "group": f'{r.group.type}::"{r.group.id}"',
+                    "quorum": r.quorum,
+                    "approvals": r.approvals,
+                    "policy_ids": list(r.policy_ids),
+                }
+                for r in a.requirements
+            ],
+            "expires_at": _ts(a.expires_at),
+            "retry_after_seconds": a.retry_after.ToNanoseconds() / 1e9,
+        }
+    return {
+        "decision": decision_pb2.Decision.Name(resp.decision).removeprefix("DECISION_"),
+        "decision_id": resp.decision_id,
+        "policy_ids": list(resp.policy_ids),
+        "bundle_version": resp.bundle_version,
+        "masks": [
+            {"selector": m.selector, "operator": m.operator, "params": dict(m.params), "rule_id": m.rule_id}
+            for m in resp.masks
+        ],
+        "approval": approval,
+        "reason": {"code": resp.reason.code, "message": resp.reason.message},
+    }
+
+
+def _call(addr: str, timeout: float, fn: Any) -> Any:
+    import grpc
+
+    with grpc.insecure_channel(addr) as channel:
+        try:
+            return fn(channel, timeout)
+        except grpc.RpcError as exc:
+            code = exc.code()
+            if code == grpc.StatusCode.INVALID_ARGUMENT:
+                raise UsageError(f"rejected by the server: {exc.details()}") from None
+            if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise ConnectionError(f"cannot reach proctor at {addr} ({code.name.lower()})") from None
+            raise ConnectionError(f"{code.name.lower()}: {exc.details()}") from None
+
+
+def _cmd_authorize(args: argparse.Namespace) -> int:
+    from proctor.v1 import decision_pb2_grpc
+
+    request = _build_request(args)
+    resp = _call(
+        args.addr,
+        args.timeout,
+        lambda ch, t: decision_pb2_grpc.DecisionServiceStub(ch).Authorize(request, timeout=t),
+    )
+    out = response_json(resp)
+    print(json.dumps(out, indent=2))
+    return {"ALLOW": EXIT_OK, "NEEDS_APPROVAL": EXIT_NEEDS_APPROVAL}.get(out["decision"], EXIT_DENY)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from google.protobuf import json_format
+
+    from proctor.v1 import status_pb2, status_pb2_grpc
+
+    resp = _call(
+        args.addr,
+        args.timeout,
+        lambda ch, t: status_pb2_grpc.StatusServiceStub(ch).GetStatus(
+            status_pb2.GetStatusRequest(), timeout=t
+        ),
+    )
+    print(json.dumps(json_format.MessageToDict(resp, preserving_proto_field_name=True), indent=2))
+    return EXIT_OK
+
+
+# --- check / fmt --------------------------------------------------------------------
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    import cedarpy
+
+    from proctor.service.bundle import load_bundle
+    from proctor.service.errors import BundleError
+
+    directory = Path(args.directory)
+    failed = False
+    try:
+        bundle = load_bundle(directory)
+    except BundleError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        failed = True
+        bundle = None
+    if args.format_check:
+        for path in sorted(directory.rglob("*.cedar")):
+            text = path.read_text(encoding="utf-8")
+            try:
+                formatted = cedarpy.format_policies(text)
+            except ValueError:
+                continue  # already reported as a parse error
+            if formatted != text:
+                print(f"{path}: not formatted as Cedar's formatter would (run `proctor fmt {directory}`)", file=sys.stderr)
+                failed = True
+    if failed:
+        return EXIT_FAIL
+    assert bundle is not None
+    print(
+        f"ok: {directory} bundle {bundle.version}: {bundle.access_policy_count} access policies, "
+        f"{bundle.masking_policy_count} masking rules, {len(bundle.slices)} actions"
+    )
+    return EXIT_OK
+
+
+def _cmd_fmt(args: argparse.Namespace) -> int:
+    import cedarpy
+
+    status = EXIT_OK
+    for path in sorted(Path(args.directory).rglob("*.cedar")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            formatted = cedarpy.format_policies(text)
+        except ValueError as exc:
+            print(f"{path}: cannot parse: {exc}", file=sys.stderr)
+            status = EXIT_FAIL
+            continue
+        if formatted != text:
+            path.write_text(formatted, encoding="utf-8")
+            print(f"formatted {path}")
+    return status
+
+
+# --- parser -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line interface."""
+    from proctor.service.config import DEFAULT_LISTEN, SETTINGS
+
+    p = _Parser(prog="proctor", description="Policy-as-code decision service for AI agents.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", help="run the decision point")
+    for name in ("policies", "listen", "data_dir", "max_request_bytes", "grace_seconds", "log_level"):
+        s = SETTINGS[name]
+        serve.add_argument(s.flag, dest=name, default=None, help=f"{s.help} (env {s.env})")
+    serve.add_argument("--no-watch", action="store_true", help="do not reload the bundle on change (env PROCTOR_WATCH=false)")
+    serve.set_defaults(func=_cmd_serve)
+
+    def client(name: str, help_text: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_text)
+        c.add_argument("--addr", default=DEFAULT_LISTEN, help=f"server address (default {DEFAULT_LISTEN})")
+        c.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
+        return c
+
+    auth = client("authorize", "ask for a decision; exit 0 ALLOW, 3 DENY, 4 NEEDS_APPROVAL")
+    auth.add_argument("--principal", required=True, help='e.g. Agent::"care-assistant"')
+    auth.add_argument("--action", required=True, help='e.g. Action::"export_patient_data"')
+    auth.add_argument("--resource", required=True, help='e.g. Dataset::"oncology-cohort-2026"')
+    auth.add_argument("--context", help="Cedar JSON record, or @FILE")
+    auth.add_argument("--entities", metavar="FILE", help="JSON list of Cedar entities for this request")
+    auth.add_argument("--approval-id", help="a granted approval for exactly this request")
+    auth.set_defaults(func=_cmd_authorize)
+
+    status = client("status", "show the bundle in force and the last reload")
+    status.set_defaults(func=_cmd_status)
+
+    check = sub.add_parser("check", help="validate a bundle; exit 1 with file:line messages")
+    check.add_argument("directory", nargs="?", default="policies")
+    check.add_argument("--format-check", action="store_true", help="also fail when Cedar's formatter would change a file")
+    check.set_defaults(func=_cmd_check)
+
+    fmt = sub.add_parser("fmt", help="format the bundle's .cedar files in place")
+    fmt.add_argument("directory", nargs="?", default="policies")
+    fmt.set_defaults(func=_cmd_fmt)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``proctor`` console script."""
+    from proctor.service.errors import ProctorError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"proctor: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConnectionError as exc:
+        print(f"proctor: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except ProctorError as exc:
+        print(f"proctor: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if exc.code == "invalid_config" else EXIT_FAIL
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Server settings: one frozen object built from flags and environment
+variables, validated at start-up with errors that name the setting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from proctor.service.errors import ProctorError
+
+DEFAULT_LISTEN = "127.0.0.1:7391"
+DEFAULT_POLICIES = "policies"
+DEFAULT_DATA_DIR = ".proctor"
+DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
+DEFAULT_GRACE_SECONDS = 10.0
+
+
+class ConfigError(ProctorError):
+    """A setting with an unusable value; the message names the flag and variable."""
+
+    code = "invalid_config"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A setting's flag, environment variable and help."""
+
+    flag: str
+    env: str
+    help: str
+
+
+SETTINGS: Mapping[str, Setting] = {
+    "policies": Setting("--policies", "PROCTOR_POLICIES", "policy bundle directory"),
+    "listen": Setting("--listen", "PROCTOR_LISTEN", "gRPC listen address HOST:PORT (port 0 picks one)"),
+    "data_dir": Setting(
+        "--data-dir", "PROCTOR_DATA_DIR", "data directory (embedded store, evidence)"
+    ),
+    "max_request_bytes": Setting(
+        "--max-request-bytes", "PROCTOR_MAX_REQUEST_BYTES", "largest accepted request"
+    ),
+    "grace_seconds": Setting(
+        "--grace-seconds", "PROCTOR_GRACE_SECONDS", "how long shutdown waits for in-flight calls"
+    ),
+    "watch": Setting("--no-watch", "PROCTOR_WATCH", "reload the bundle when its files change"),
+    "log_level": Setting("--log-level", "PROCTOR_LOG_LEVEL", "debug, info, warning or error"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything `proctor serve` needs to run."""
+
+    policies: Path = Path(DEFAULT_POLICIES)
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 7391
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
+    watch: bool = True
+    log_level: str = "info"
+
+    @property
+    def listen(self) -> str:
+        """HOST:PORT as given."""
+        host = f"[{self.listen_host}]" if ":" in self.listen_host else self.listen_host
+        return f"{host}:{self.listen_port}"
+
+
+def _bad(name: str, problem: str) -> ConfigError:
+    s = SETTINGS[name]
+    return ConfigError(f"{s.flag} / {s.env}: {problem}")
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``127.0.0.1:7391``, ``[::1]:7391``, ``localhost:0`` → (host, port)."""
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise _bad("listen", f"`{text}` is not HOST:PORT (e.g. 127.0.0.1:7391)")
+    return host, int(port)
+
+
+def _positive_int(name: str, text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise _bad(name, f"`{text}` is not a positive whole number")
+    return int(text)
+
+
+def _seconds(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _bad(name, f"`{text}` is not a number of seconds") from None
+    if not 0 <= value <= 3600:
+        raise _bad(name, f"`{text}` must be between 0 and 3600")
+    return value
+
+
+def _bool(name: str, text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise _bad(name, f"`{text}` is not true or false")
+
+
+def build_settings(
+    flags: Mapping[str, str | None], env: Mapping[str, str] | None = None
+) -> Settings:
+    """Flags win over environment variables, which win over defaults."""
+    environ = os.environ if env is None else env
+
+    def pick(name: str, default: str) -> str:
+        value = flags.get(name)
+        if value is not None:
+            return value
+        return environ.get(SETTINGS[name].env, default)
+
+    host, port = parse_listen(pick("listen", DEFAULT_LISTEN))
+    level = pick("log_level", "info").lower()
+    if level not in ("debug", "info", "warning", "error"):
+        raise _bad("log_level", f"`{level}` is not debug, info, warning or error")
+    policies = Path(pick("policies", DEFAULT_POLICIES))
+    if not policies.is_dir():
+        raise _bad("policies", f"`{policies}` is not a directory")
+    data_dir = Path(pick("data_dir", DEFAULT_DATA_DIR))
+    if data_dir.exists() and not data_dir.is_dir():
+        raise _bad("data_dir", f"`{data_dir}` exists and is not a directory")
+    return Settings(
+        policies=policies,
+        listen_host=host,
+        listen_port=port,
+        data_dir=data_dir,
+        max_request_bytes=_positive_int(
+            "max_request_bytes", pick("max_request_bytes", str(DEFAULT_MAX_REQUEST_BYTES))
+        ),
+        grace_seconds=_seconds("grace_seconds", pick("grace_seconds", str(DEFAULT_GRACE_SECONDS))),
+        watch=_bool("watch", pick("watch", "true")),
+        log_level=level,
+    )

@@ -1,0 +1,214 @@
+"""The decision point: one decision id per call, the bundle in force, the
+engine, and the approval backend, wired together.
+
+Collaborators are passed in (bundle source, approval backend, clock, id
+source) so tests build a decision point without globals. The gRPC servicer
+only translates wire types to and from this.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from proctor.service.bundle import Bundle
+from proctor.service.engine import (
+    EVALUATION_ERROR,
+    Outcome,
+    Request,
+    Requirement,
+    decide,
+    deny,
+)
+from proctor.service.errors import InvalidRequestError
+from proctor.service.fingerprint import fingerprint
+
+APPROVAL_INVALID = "approval_invalid"
+APPROVAL_STORE_UNAVAILABLE = "approval_store_unavailable"
+INTERNAL_ERROR = "internal_error"
+NO_BUNDLE = "no_bundle"
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_decision_id() -> str:
+    """A time-ordered unique id (ULID layout: 48-bit ms time + 80 random bits)."""
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "dec_" + "".join(reversed(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """An approval ticket as the caller sees it."""
+
+    id: str
+    status: str  # PENDING, APPROVED, DENIED, EXPIRED, CONSUMED
+    requirements: tuple[Requirement, ...]
+    expires_at: float
+    retry_after_seconds: float
+    approvals: dict[str, int] = field(default_factory=dict)  # group -> approvals so far
+
+
+@dataclass(frozen=True, slots=True)
+class GrantCheck:
+    """What the approval backend says about a presented approval id."""
+
+    granted: bool
+    reason_code: str = ""
+    reason_message: str = ""
+    ticket: Ticket | None = None
+
+
+class ApprovalBackend(Protocol):
+    """Where approval tickets live. The approvals work plugs a Redis store in
+    here; until then :class:`ComputedTickets` describes tickets without
+    storing them."""
+
+    def open(
+        self, request_fingerprint: str, bundle_version: str, outcome: Outcome, decision_id: str
+    ) -> Ticket:
+        """Create, or find, the pending approval for a request."""
+        ...
+
+    def check_grant(
+        self, approval_id: str, request_fingerprint: str, bundle_version: str
+    ) -> GrantCheck:
+        """Whether ``approval_id`` is a usable grant for exactly this request."""
+        ...
+
+    def consume(self, approval_id: str, request_fingerprint: str, bundle_version: str) -> bool:
+        """Use the grant once, atomically; False if it was used up meanwhile."""
+        ...
+
+
+@dataclass
+class ComputedTickets:
+    """Tickets computed from the request, not stored: the id is derived from
+    the request fingerprint and bundle version, so a retried request gets the
+    same ticket; grants cannot be presented (nothing is stored to check)."""
+
+    clock: Callable[[], float] = time.time
+    retry_after_seconds: float = 5.0
+
+    def open(
+        self, request_fingerprint: str, bundle_version: str, outcome: Outcome, decision_id: str
+    ) -> Ticket:
+        """Describe the ticket the request needs."""
+        digest = fingerprint(
+            {"type": "Bundle", "id": bundle_version},
+            {"type": "Fingerprint", "id": request_fingerprint},
+            {"type": "Proctor", "id": "approval"},
+            {},
+        )
+        return Ticket(
+            id="apr_" + digest[:32],
+            status="PENDING",
+            requirements=outcome.requirements,
+            expires_at=self.clock() + outcome.ttl_seconds,
+            retry_after_seconds=min(self.retry_after_seconds, float(outcome.ttl_seconds)),
+        )
+
+    def check_grant(
+        self, approval_id: str, request_fingerprint: str, bundle_version: str
+    ) -> GrantCheck:
+        """No grant can be verified without a store."""
+        return GrantCheck(
+            False,
+            APPROVAL_STORE_UNAVAILABLE,
+            "this server keeps no approvals (no approval store is configured), "
+            "so approval_id cannot be verified",
+        )
+
+    def consume(self, approval_id: str, request_fingerprint: str, bundle_version: str) -> bool:
+        """Nothing to consume."""
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One answered request."""
+
+    decision_id: str
+    bundle_version: str
+    outcome: Outcome
+    ticket: Ticket | None = None
+
+
+class DecisionPoint:
+    """Decides requests against whatever bundle is in force."""
+
+    def __init__(
+        self,
+        bundles: Callable[[], Bundle | None],
+        approvals: ApprovalBackend,
+        new_id: Callable[[], str] = new_decision_id,
+    ) -> None:
+        self._bundles = bundles
+        self._approvals = approvals
+        self._new_id = new_id
+
+    def authorize(self, request: Request, approval_id: str = "") -> Decision:
+        """Decide one request. Raises InvalidRequestError for bad input; every
+        other failure is a DENY."""
+        decision_id = self._new_id()
+        bundle = self._bundles()  # read once: the whole call sees one bundle
+        if bundle is None:
+            return Decision(
+                decision_id, "", deny(NO_BUNDLE, "no policy bundle is loaded; denying")
+            )
+        try:
+            return self._authorize(bundle, request, approval_id, decision_id)
+        except InvalidRequestError:
+            raise
+        except Exception:  # fail closed: an internal failure is never an ALLOW
+            return Decision(
+                decision_id,
+                bundle.version,
+                deny(INTERNAL_ERROR, "internal error while deciding; denying"),
+            )
+
+    def _authorize(
+        self, bundle: Bundle, request: Request, approval_id: str, decision_id: str
+    ) -> Decision:
+        if not approval_id:
+            outcome = decide(bundle, request)
+            if outcome.decision != "NEEDS_APPROVAL":
+                return Decision(decision_id, bundle.version, outcome)
+            ticket = self._approvals.open(
+                _fingerprint(request), bundle.version, outcome, decision_id
+            )
+            return Decision(decision_id, bundle.version, outcome, ticket)
+        fp = _fingerprint(request)
+        check = self._approvals.check_grant(approval_id, fp, bundle.version)
+        if not check.granted:
+            return Decision(
+                decision_id,
+                bundle.version,
+                deny(check.reason_code or APPROVAL_INVALID, check.reason_message),
+                check.ticket,
+            )
+        outcome = decide(bundle, request, granted=True)
+        if outcome.decision == "ALLOW" and not self._approvals.consume(
+            approval_id, fp, bundle.version
+        ):
+            outcome = deny(APPROVAL_INVALID, "the approval was used up by another request")
+        elif outcome.decision == "NEEDS_APPROVAL":  # cannot happen with granted=True
+            outcome = deny(EVALUATION_ERROR, "approval did not lift the gates")
+        return Decision(decision_id, bundle.version, outcome, check.ticket)
+
+
+def _fingerprint(request: Request) -> str:
+    return fingerprint(
+        request.principal.to_json(),
+        request.action.to_json(),
+        request.resource.to_json(),
+        request.context,
+        request.entities,
+    )

@@ -1,0 +1,151 @@
+"""The gRPC server: servicers, health, reflection, hot reload and graceful
+shutdown, assembled from collaborators passed in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator, Callable
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from watchfiles import awatch
+
+from proctor.service.bundle_store import BundleStore
+from proctor.service.config import ConfigError, Settings
+from proctor.service.decisions import ApprovalBackend, ComputedTickets, DecisionPoint
+from proctor.service.servicer import DecisionServicer, StatusServicer
+from proctor.v1 import decision_pb2, decision_pb2_grpc, status_pb2, status_pb2_grpc
+
+log = logging.getLogger("proctor.server")
+
+VERSION = "0.1.0"
+SERVICE_NAMES = (
+    decision_pb2.DESCRIPTOR.services_by_name["DecisionService"].full_name,
+    status_pb2.DESCRIPTOR.services_by_name["StatusService"].full_name,
+)
+
+
+def new_instance_id() -> str:
+    """Host, process and a random suffix: unique per running instance."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+class ProctorServer:
+    """One Proctor instance: a grpc.aio server over a bundle store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: BundleStore,
+        approvals: ApprovalBackend | None = None,
+        instance_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.instance_id = instance_id or new_instance_id()
+        self.point = DecisionPoint(store.current, approvals or ComputedTickets())
+        self._health = health.aio.HealthServicer()
+        self._server: grpc.aio.Server | None = None
+        self.port = 0
+
+    async def start(self) -> int:
+        """Bind and start serving; returns the bound port."""
+        limit = self.settings.max_request_bytes
+        server = grpc.aio.server(
+            options=[
+                # The transport accepts somewhat more than the limit so the
+                # servicer can answer INVALID_ARGUMENT naming the limit,
+                # rather than a bare RESOURCE_EXHAUSTED.
+                ("grpc.max_receive_message_length", limit * 2 + 1024),
+                ("grpc.max_send_message_length", 16 * 1024 * 1024),
+                ("grpc.so_reuseport", 0),
+            ]
+        )
+        decision_pb2_grpc.add_DecisionServiceServicer_to_server(
+            DecisionServicer(self.point, limit), server
+        )
+        status_pb2_grpc.add_StatusServiceServicer_to_server(
+            StatusServicer(self.store, VERSION, self.instance_id), server
+        )
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        reflection.enable_server_reflection(
+            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        )
+        try:
+            port = server.add_insecure_port(self.settings.listen)
+        except RuntimeError as exc:
+            raise ConfigError(f"--listen / PROCTOR_LISTEN: cannot listen on {self.settings.listen}: {exc}") from None
+        if port == 0 and self.settings.listen_port != 0:
+            raise ConfigError(f"--listen / PROCTOR_LISTEN: cannot listen on {self.settings.listen}")
+        await server.start()
+        self._server, self.port = server, port
+        await self.refresh_health()
+        return port
+
+    async def refresh_health(self) -> None:
+        """SERVING once a bundle is loaded, NOT_SERVING before."""
+        status = (
+            health_pb2.HealthCheckResponse.SERVING
+            if self.store.current() is not None
+            else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for name in ("", *SERVICE_NAMES):
+            await self._health.set(name, status)
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Hot reload until ``stop``; health follows the bundle."""
+        async for _ in _reload_events(self.store, stop):
+            await self.refresh_health()
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop taking calls, drain the in-flight ones for up to ``grace`` seconds."""
+        await self._health.enter_graceful_shutdown()
+        if self._server is not None:
+            await self._server.stop(self.settings.grace_seconds if grace is None else grace)
+
+    async def wait(self) -> None:
+        """Until the server has stopped."""
+        if self._server is not None:
+            await self._server.wait_for_termination()
+
+
+async def _reload_events(store: BundleStore, stop: asyncio.Event) -> AsyncIterator[bool]:
+    """Reload whenever the bundle's files change. Loading runs in a worker
+    thread, so the event loop keeps answering with the previous bundle."""
+    async for _changes in awatch(store.directory, stop_event=stop, debounce=300, recursive=True):
+        yield await asyncio.to_thread(store.reload)
+
+
+async def run(
+    settings: Settings,
+    on_ready: Callable[[ProctorServer], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Load the bundle, serve until SIGINT/SIGTERM (or ``stop``), drain, exit."""
+    import signal
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread
+            break
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = BundleStore(settings.policies)
+    await asyncio.to_thread(store.reload)
+    server = ProctorServer(settings, store)
+    await server.start()
+    if on_ready is not None:
+        on_ready(server)
+    watcher = asyncio.create_task(server.watch(stop)) if settings.watch else None
+    await stop.wait()
+    log.info("shutting down: draining in-flight calls for up to %.0fs", settings.grace_seconds)
+    await server.stop()
+    if watcher is not None:
+        await watcher
