@@ -74,7 +74,8 @@ def policy_text(rule: spec.Rule) -> str:
         return (
             f'{head}@approval("Group::\\"{rule.team}\\"")\n@quorum("1")\n@ttl("1h")\n'
             f"forbid {scope}\n)\n"
-            f"when {{ resource.sensitivity >= {rule.sensitivity} && context.amount > {rule.amount} }}\n"
+            f"when {{ resource.sensitivity >= {rule.sensitivity} && "
+            f"context.amount > {rule.amount} }}\n"
             "unless { context has approval && context.approval.granted };\n"
         )
     if rule.kind == "forbid_env":

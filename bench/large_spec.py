@@ -130,7 +130,11 @@ def rules() -> list[Rule]:
             else:
                 out.append(
                     Rule(
-                        f"{rid}-public", kind, action, "forbid_channel", value=f"public-{rng.randint(0, 9)}"
+                        f"{rid}-public",
+                        kind,
+                        action,
+                        "forbid_channel",
+                        value=f"public-{rng.randint(0, 9)}",
                     )
                 )
     return out

@@ -47,7 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ WORK = BENCH / ".work"
 sys.path.insert(0, str(REPO / "proto"))  # proctor.v1 without an installed package
 
 from bench import large_spec  # noqa: E402
-from bench.scenarios import ALLOW, DENY, NEEDS_APPROVAL, Ref, Scenario, example_mix  # noqa: E402
+from bench.scenarios import ALLOW, NEEDS_APPROVAL, Ref, Scenario, example_mix  # noqa: E402
 from proctor.v1 import decision_pb2, value_pb2  # noqa: E402
 
 PROCTOR_METHOD = "/proctor.v1.DecisionService/Authorize"
@@ -384,6 +384,13 @@ def tree_cpu_seconds(root: int) -> float:
     return total / CLK_TCK
 
 
+def machine_cpu() -> tuple[float, float]:
+    """Machine-wide (busy, steal) CPU seconds from /proc/stat."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq) / CLK_TCK, steal / CLK_TCK
+
+
 # --- h2load -----------------------------------------------------------------------
 
 
@@ -511,6 +518,8 @@ class PointResult:
     requests: int
     errors: int  # failed + errored + timeout + non-2xx
     body_ratio: float  # DATA bytes received / (requests x checked answer size)
+    other_cores: float  # busy cores outside the server: h2load and anything else
+    steal_cores: float  # CPU the hypervisor took
     commands: list[str] = field(default_factory=list)
 
 
@@ -534,6 +543,8 @@ def run_point(
     expected_data = 0
     latencies: list[int] = []
     cpu = 0.0
+    machine_busy = 0.0
+    steal = 0.0
     measured_s = 0.0
     commands: list[str] = []
     for phase in range(phases):
@@ -553,18 +564,24 @@ def run_point(
                 log_file=log,
             )
             commands.append(shlex.join(argv))
-            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            proc = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
             procs.append((proc, log, pf))
         # h2load measures from the end of its warm-up; sample the server's CPU there.
         time.sleep(warm_up)
         cpu0 = tree_cpu_seconds(server.pid)
+        busy0, steal0 = machine_cpu()
         outs = []
         for proc, _log, _pf in procs:
             out, _ = proc.communicate(timeout=phase_s + warm_up + 60)
             outs.append(out)
         cpu1 = tree_cpu_seconds(server.pid)
+        busy1, steal1 = machine_cpu()
         measured_s += phase_s
         cpu += cpu1 - cpu0
+        machine_busy += busy1 - busy0
+        steal += steal1 - steal0
         for (proc, log, pf), out in zip(procs, outs, strict=True):
             if proc.returncode != 0:
                 raise RuntimeError(f"h2load exited with {proc.returncode}:\n{out}")
@@ -597,6 +614,8 @@ def run_point(
         requests=ok,
         errors=total.failed + total.errored + total.timeout + total.non_2xx,
         body_ratio=total.data_bytes / expected_data if expected_data else math.nan,
+        other_cores=(machine_busy - cpu) / measured_s,
+        steal_cores=steal / measured_s,
         commands=commands,
     )
 
@@ -612,9 +631,10 @@ class Bundle:
     scenarios: list[Scenario]
 
 
-def prepare_bundle(name: str, variants: int) -> Bundle:
+def prepare_bundle(name: str, variants: int, email_payload: bool = True) -> Bundle:
     if name == "example":
-        return Bundle(name, REPO / "policies", BENCH / "cerbos" / "example", example_mix(variants))
+        mix = example_mix(variants, email_payload=email_payload)
+        return Bundle(name, REPO / "policies", BENCH / "cerbos" / "example", mix)
     if name == "large":
         from bench import gen_large_bundle
         from bench.cerbos import gen_large
@@ -650,8 +670,8 @@ def cerbos_spec(bundle: Bundle, cerbos: str, log_level: str) -> ServerSpec:
 
 
 DEFAULT_PROCTOR_CMD = (
-    "{venv}/bin/proctor serve --policies {policies} --listen 127.0.0.1:{port} --data-dir {data_dir} "
-    "--no-watch"
+    "{venv}/bin/proctor serve --policies {policies} --listen 127.0.0.1:{port} "
+    "--data-dir {data_dir} --no-watch"
 )
 
 
@@ -763,6 +783,7 @@ def median_results(results: list[PointResult]) -> dict[tuple[str, str, int], dic
             "rounds": [round(r.rps) for r in rs],
             "errors": sum(r.errors for r in rs),
             "body": min(r.body_ratio for r in rs),
+            "other": statistics.median(r.other_cores for r in rs),
         }
     return out
 
@@ -780,8 +801,8 @@ def markdown(
     cs = sorted({r.c for r in results})
     lines = [
         "| server | bundle | c | rps | p50 ms | p99 ms | CPU µs/request | rps ÷ Cerbos "
-        "| CPU ÷ Cerbos | rps per round | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| CPU ÷ Cerbos | client+other cores | rps per round | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for b in bundles:
         for c in cs:
@@ -794,10 +815,11 @@ def markdown(
                 cpu_ratio = f"{m['cpu'] / base['cpu']:.2f}" if base and base["cpu"] else "–"
                 lines.append(
                     f"| {s} | {b} | {c} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} "
-                    f"| {m['cpu']:.0f} | {ratio} | {cpu_ratio} "
+                    f"| {m['cpu']:.0f} | {ratio} | {cpu_ratio} | {m['other']:.2f} "
                     f"| {' / '.join(str(x) for x in m['rounds'])} | {m['errors']} |"
                 )
     body_ok = all(r.body_ratio > 0.95 for r in results)
+    max_steal = max((r.steal_cores for r in results), default=0.0)
     facts_line = ", ".join(f"{k}: {v}" for k, v in facts.items())
     out = [
         *lines,
@@ -812,6 +834,10 @@ def markdown(
             if body_ok
             else "SOME POINTS RECEIVED LESS, see the raw results (possible gRPC errors)."
         ),
+        "",
+        "client+other cores: machine-wide busy CPU during the measured window minus the "
+        "server's, in cores (of 2): the h2load processes plus anything else that ran. "
+        f"Largest hypervisor steal seen in a point: {max_steal:.2f} cores.",
         "",
         *notes,
         "",
@@ -879,11 +905,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-", dir=WORK) as tmp:
         scratch = Path(tmp)
         for bname in args.bundles.split(","):
-            bundle = prepare_bundle(bname, args.variants)
+            bundle = prepare_bundle(bname, args.variants, not args.email_without_payload)
             for rnd in range(args.rounds):
                 order = servers if rnd % 2 == 0 else servers[::-1]
                 for which in order:
-                    print(f"[{bundle.name}] round {rnd + 1}/{args.rounds}: {which}", file=sys.stderr)
+                    print(
+                        f"[{bundle.name}] round {rnd + 1}/{args.rounds}: {which}", file=sys.stderr
+                    )
                     with start_server(which, bundle, args, scratch) as server:
                         server_cmds[f"{which} {bundle.name}"] = shlex.join(server.spec.argv)
                         files, problems = build_payloads(
@@ -911,7 +939,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                             print(
                                 f"  c={c:<3} rps={r.rps:8.0f} p50={r.p50_ms:6.2f}ms "
                                 f"p99={r.p99_ms:6.2f}ms cpu={r.cpu_us:6.0f}us/req "
-                                f"errors={r.errors} body={r.body_ratio:.3f}",
+                                f"errors={r.errors} body={r.body_ratio:.3f} "
+                                f"other={r.other_cores:.2f} steal={r.steal_cores:.2f}",
                                 file=sys.stderr,
                             )
                         failures += recheck(server, files)
@@ -928,7 +957,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "c=64: 8 x -c1 -m8), e.g.:",
         *(h2_examples[k] for k in sorted(h2_examples)),
     ]
-    n_requests = len(prepare_bundle(args.bundles.split(",")[0], args.variants).scenarios)
+    n_requests = 8 * args.variants
     notes = [
         f"Each point: {args.duration:g} s measured after a {args.warm_up:g} s warm-up per h2load "
         f"process; {args.rounds} round(s), servers alternating (order flipped every round), "
@@ -938,6 +967,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         "Latency percentiles from h2load's per-request log (warm-up excluded); CPU = "
         "utime+stime of the server process tree over the measured window ÷ requests.",
     ]
+    if args.email_without_payload and "example" in args.bundles:
+        notes.append(
+            "Example bundle run with --email-without-payload: the email request carries no "
+            "payload, so no PHI scan happens and both servers allow it (this Proctor build "
+            "could not scan payloads yet)."
+        )
     if failures:
         notes.append("Problems seen: " + "; ".join(failures))
     text = markdown(results, facts=facts, commands=commands, notes=notes)
@@ -952,7 +987,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_payloads(args: argparse.Namespace) -> int:
     """Build and check the payload files of one server and bundle, then stop."""
-    bundle = prepare_bundle(args.bundle, args.variants)
+    bundle = prepare_bundle(args.bundle, args.variants, not args.email_without_payload)
     out = args.out or WORK / "payloads" / f"{args.server}-{bundle.name}"
     WORK.mkdir(parents=True, exist_ok=True)
     with (
@@ -975,6 +1010,12 @@ def main(argv: list[str] | None = None) -> int:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--variants", type=int, default=1, help="distinct copies of the mix")
+        p.add_argument(
+            "--email-without-payload",
+            action="store_true",
+            help="example bundle: the email carries no payload (both servers allow it); "
+            "for Proctor builds without payload scanning",
+        )
         p.add_argument("--cerbos", help="Cerbos binary (default: found under bench/.work)")
         p.add_argument("--cerbos-log-level", default="warn", help="Cerbos --log-level")
         p.add_argument(

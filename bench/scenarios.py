@@ -118,12 +118,14 @@ def _ops_agent(k: int) -> dict[str, Any]:
     }
 
 
-def example_mix(variants: int = 1) -> list[Scenario]:
+def example_mix(variants: int = 1, email_payload: bool = True) -> list[Scenario]:
     """The example bundle's scenarios, ``variants`` copies with distinct ids.
 
     Eight requests per variant: the seven of the brief (read a patient record,
     export PHI, reset a privileged password, scale past 10 replicas, delete a
-    repository, change IAM, email PHI outside) and one plain export.
+    repository, change IAM, email PHI outside) and one plain export. Without
+    ``email_payload`` the email carries no payload (nothing to scan, so both
+    servers allow it): for Proctor builds that cannot scan payloads yet.
     """
     mix: list[Scenario] = []
     for k in range(variants):
@@ -201,25 +203,42 @@ def example_mix(variants: int = 1) -> list[Scenario]:
                 context={"change": "attach-policy"},
                 expected=NEEDS_APPROVAL,
             ),
-            Scenario(
-                name=f"send-phi-email-{k}",
-                **care,
-                action="send_email",
-                resource_type="Mailbox",
-                resource_id=f"outbound-{k}",
-                resource_attrs={},
-                context={"external_recipients": 2 + k},
-                payload_text=PHI_EMAIL,
-                # What Proctor's scanner finds in PHI_EMAIL; a Cerbos client
-                # must scan and send it.
-                cerbos_resource_extra={
-                    "payload": {
-                        "phi_detected": True,
-                        "phi_categories": ["NAME", "DATE", "MRN", "SSN", "PHONE"],
-                        "finding_count": 5,
-                    }
-                },
-                expected=NEEDS_APPROVAL,
-            ),
+            _phi_email(k, care) if email_payload else _plain_email(k, care),
         ]
     return mix
+
+
+def _plain_email(k: int, care: dict[str, Any]) -> Scenario:
+    return Scenario(
+        name=f"send-email-{k}",
+        **care,
+        action="send_email",
+        resource_type="Mailbox",
+        resource_id=f"outbound-{k}",
+        resource_attrs={},
+        context={"external_recipients": 2 + k},
+        expected=ALLOW,
+    )
+
+
+def _phi_email(k: int, care: dict[str, Any]) -> Scenario:
+    return Scenario(
+        name=f"send-phi-email-{k}",
+        **care,
+        action="send_email",
+        resource_type="Mailbox",
+        resource_id=f"outbound-{k}",
+        resource_attrs={},
+        context={"external_recipients": 2 + k},
+        payload_text=PHI_EMAIL,
+        # What Proctor's scanner finds in PHI_EMAIL; a Cerbos client
+        # must scan and send it.
+        cerbos_resource_extra={
+            "payload": {
+                "phi_detected": True,
+                "phi_categories": ["NAME", "DATE", "MRN", "SSN", "PHONE"],
+                "finding_count": 5,
+            }
+        },
+        expected=NEEDS_APPROVAL,
+    )

@@ -14,7 +14,11 @@ EXAMPLE_BUNDLE = ROOT / "policies"
 # CI runs derandomized (fixed seed) with a modest budget; locally, set
 # HYPOTHESIS_PROFILE=dev for more examples.
 settings.register_profile(
-    "ci", derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -42,7 +42,9 @@ def test_every_policy_and_gate_is_exercised(bundle: Bundle) -> None:
         if case.expect.decision == "NEEDS_APPROVAL"
         for pid in decide(bundle, case.request, granted=case.approved).policy_ids
     }
-    assert gates <= needs_approval, f"gates never shown to need approval: {sorted(gates - needs_approval)}"
+    assert gates <= needs_approval, (
+        f"gates never shown to need approval: {sorted(gates - needs_approval)}"
+    )
 
 
 def test_every_case_file_has_cases_for_both_outcomes() -> None:

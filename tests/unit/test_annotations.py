@@ -30,29 +30,106 @@ from proctor.service.annotations import (
             id="full-gate",
         ),
         pytest.param({"id": "m", "mask": "$.ssn=redact"}, "permit", "ok", id="mask-rule"),
-        pytest.param({"id": "x", "doc": "free text", "owner": "team"}, "permit", "ok", id="custom-kept"),
+        pytest.param(
+            {"id": "x", "doc": "free text", "owner": "team"}, "permit", "ok", id="custom-kept"
+        ),
         pytest.param({}, "permit", "no `@id", id="missing-id"),
         pytest.param({"id": ""}, "permit", "no `@id", id="empty-id"),
         pytest.param({"id": "has space"}, "permit", "must be 1-128", id="id-with-space"),
         pytest.param({"id": "a#b"}, "permit", "must be 1-128", id="id-with-hash"),
-        pytest.param({"id": "p", "aproval": 'Group::"x"'}, "forbid", "did you mean `@approval`", id="near-miss-aproval"),
-        pytest.param({"id": "p", "Approval": 'Group::"x"'}, "forbid", "did you mean `@approval`", id="near-miss-case"),
-        pytest.param({"id": "p", "masks": "$.a=redact"}, "permit", "did you mean `@mask`", id="near-miss-masks"),
-        pytest.param({"id": "p", "approval": 'Group::"x"'}, "permit", "belongs on a forbid", id="approval-on-permit"),
-        pytest.param({"id": "p", "mask": "$.a=redact"}, "forbid", "belongs on a permit", id="mask-on-forbid"),
-        pytest.param({"id": "p", "quorum": "2"}, "forbid", "only applies with `@approval`", id="quorum-alone"),
-        pytest.param({"id": "p", "ttl": "5m"}, "forbid", "only applies with `@approval`", id="ttl-alone"),
-        pytest.param({"id": "p", "approval": "privacy"}, "forbid", "needs entity references", id="approval-not-entity"),
-        pytest.param({"id": "p", "approval": ""}, "forbid", "at least one group", id="approval-empty"),
-        pytest.param({"id": "p", "approval": 'Group::"a", Group::"a"'}, "forbid", "same group twice", id="approval-duplicate"),
-        pytest.param({"id": "p", "approval": 'Group::"a"', "quorum": "0"}, "forbid", "whole number from 1", id="quorum-zero"),
-        pytest.param({"id": "p", "approval": 'Group::"a"', "quorum": "two"}, "forbid", "whole number", id="quorum-word"),
-        pytest.param({"id": "p", "approval": 'Group::"a"', "ttl": "15 minutes"}, "forbid", "not a duration", id="ttl-words"),
-        pytest.param({"id": "p", "approval": 'Group::"a"', "ttl": "1s"}, "forbid", "must be between", id="ttl-too-short"),
-        pytest.param({"id": "p", "approval": 'Group::"a"', "ttl": "400d"}, "forbid", "must be between", id="ttl-too-long"),
-        pytest.param({"id": "p", "mask": "$.ssn=redactt"}, "permit", "did you mean `redact`", id="mask-typo"),
-        pytest.param({"id": "p", "mask": "ssn=redact"}, "permit", "must start with `$`", id="mask-bad-selector"),
-        pytest.param({"id": "p", "mask": 'Group::"a"', "approval": 'Group::"a"'}, "forbid", "both", id="gate-and-mask"),
+        pytest.param(
+            {"id": "p", "aproval": 'Group::"x"'},
+            "forbid",
+            "did you mean `@approval`",
+            id="near-miss-aproval",
+        ),
+        pytest.param(
+            {"id": "p", "Approval": 'Group::"x"'},
+            "forbid",
+            "did you mean `@approval`",
+            id="near-miss-case",
+        ),
+        pytest.param(
+            {"id": "p", "masks": "$.a=redact"},
+            "permit",
+            "did you mean `@mask`",
+            id="near-miss-masks",
+        ),
+        pytest.param(
+            {"id": "p", "approval": 'Group::"x"'},
+            "permit",
+            "belongs on a forbid",
+            id="approval-on-permit",
+        ),
+        pytest.param(
+            {"id": "p", "mask": "$.a=redact"}, "forbid", "belongs on a permit", id="mask-on-forbid"
+        ),
+        pytest.param(
+            {"id": "p", "quorum": "2"}, "forbid", "only applies with `@approval`", id="quorum-alone"
+        ),
+        pytest.param(
+            {"id": "p", "ttl": "5m"}, "forbid", "only applies with `@approval`", id="ttl-alone"
+        ),
+        pytest.param(
+            {"id": "p", "approval": "privacy"},
+            "forbid",
+            "needs entity references",
+            id="approval-not-entity",
+        ),
+        pytest.param(
+            {"id": "p", "approval": ""}, "forbid", "at least one group", id="approval-empty"
+        ),
+        pytest.param(
+            {"id": "p", "approval": 'Group::"a", Group::"a"'},
+            "forbid",
+            "same group twice",
+            id="approval-duplicate",
+        ),
+        pytest.param(
+            {"id": "p", "approval": 'Group::"a"', "quorum": "0"},
+            "forbid",
+            "whole number from 1",
+            id="quorum-zero",
+        ),
+        pytest.param(
+            {"id": "p", "approval": 'Group::"a"', "quorum": "two"},
+            "forbid",
+            "whole number",
+            id="quorum-word",
+        ),
+        pytest.param(
+            {"id": "p", "approval": 'Group::"a"', "ttl": "15 minutes"},
+            "forbid",
+            "not a duration",
+            id="ttl-words",
+        ),
+        pytest.param(
+            {"id": "p", "approval": 'Group::"a"', "ttl": "1s"},
+            "forbid",
+            "must be between",
+            id="ttl-too-short",
+        ),
+        pytest.param(
+            {"id": "p", "approval": 'Group::"a"', "ttl": "400d"},
+            "forbid",
+            "must be between",
+            id="ttl-too-long",
+        ),
+        pytest.param(
+            {"id": "p", "mask": "$.ssn=redactt"}, "permit", "did you mean `redact`", id="mask-typo"
+        ),
+        pytest.param(
+            {"id": "p", "mask": "ssn=redact"},
+            "permit",
+            "must start with `$`",
+            id="mask-bad-selector",
+        ),
+        pytest.param(
+            {"id": "p", "mask": 'Group::"a"', "approval": 'Group::"a"'},
+            "forbid",
+            "both",
+            id="gate-and-mask",
+        ),
     ],
 )
 def test_annotation_table(annotations: dict[str, str], effect: str, expected: str) -> None:
@@ -82,7 +159,11 @@ def test_duration_round_trips(seconds: int) -> None:
     assert parse_duration(format_duration(seconds)) == seconds
 
 
-@given(st.lists(st.text(alphabet="abc-_ \"\\", min_size=1, max_size=8), min_size=1, max_size=4, unique=True))
+@given(
+    st.lists(
+        st.text(alphabet='abc-_ "\\', min_size=1, max_size=8), min_size=1, max_size=4, unique=True
+    )
+)
 def test_groups_round_trip(ids: list[str]) -> None:
     refs = tuple(sorted(GroupRef("Group", i) for i in ids))
     assert parse_groups(", ".join(str(r) for r in refs)) == refs

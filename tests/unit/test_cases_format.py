@@ -21,15 +21,35 @@ cases:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        pytest.param(GOOD.replace("    expect:", "    expct: 1\n    expect:"), ":6: unknown key `expct`", id="unknown-case-key"),
-        pytest.param(GOOD.replace("{decision: ALLOW}", "{decision: ALLOW, policy: [p]}"), "unknown key `policy` in `expect`", id="unknown-expect-key"),
-        pytest.param(GOOD.replace("  - name: one\n    principal", "  - principal"), "missing `name`", id="no-name"),
-        pytest.param(GOOD + GOOD.replace("cases:\n", ""), "duplicate case name `one`", id="duplicate-name"),
+        pytest.param(
+            GOOD.replace("    expect:", "    expct: 1\n    expect:"),
+            ":6: unknown key `expct`",
+            id="unknown-case-key",
+        ),
+        pytest.param(
+            GOOD.replace("{decision: ALLOW}", "{decision: ALLOW, policy: [p]}"),
+            "unknown key `policy` in `expect`",
+            id="unknown-expect-key",
+        ),
+        pytest.param(
+            GOOD.replace("  - name: one\n    principal", "  - principal"),
+            "missing `name`",
+            id="no-name",
+        ),
+        pytest.param(
+            GOOD + GOOD.replace("cases:\n", ""), "duplicate case name `one`", id="duplicate-name"
+        ),
         pytest.param(GOOD.replace("ALLOW", "PERMIT"), "must be one of", id="bad-decision"),
-        pytest.param(GOOD.replace('Agent::"a"', "Agent:a"), 'expected an entity like', id="bad-uid"),
+        pytest.param(
+            GOOD.replace('Agent::"a"', "Agent:a"), "expected an entity like", id="bad-uid"
+        ),
         pytest.param("cases: []\n", "non-empty list", id="no-cases"),
         pytest.param("tests: []\n", "unknown key `tests`", id="wrong-top-key"),
-        pytest.param(GOOD.replace("{decision: ALLOW}", '{decision: ALLOW, masks: ["$.a=redactt"]}'), "did you mean `redact`", id="bad-mask"),
+        pytest.param(
+            GOOD.replace("{decision: ALLOW}", '{decision: ALLOW, masks: ["$.a=redactt"]}'),
+            "did you mean `redact`",
+            id="bad-mask",
+        ),
     ],
 )
 def test_bad_case_files(tmp_path: Path, text: str, message: str) -> None:

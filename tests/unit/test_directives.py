@@ -67,7 +67,9 @@ def test_bad_selectors(text: str, message: str) -> None:
         pytest.param("$.a=partial", Partial(4), id="partial-default"),
         pytest.param("$.a=generalize(zip3)", Generalize("zip3"), id="generalize"),
         pytest.param("$.a=date_shift(days=7)", DateShift(7), id="date-shift"),
-        pytest.param("$.a=detect(name, ssn)", Detect(frozenset({"NAME", "SSN"})), id="detect-lowercase"),
+        pytest.param(
+            "$.a=detect(name, ssn)", Detect(frozenset({"NAME", "SSN"})), id="detect-lowercase"
+        ),
         pytest.param("$.a=detect", Detect(frozenset({"ALL"})), id="detect-all"),
     ],
 )
@@ -136,10 +138,15 @@ def test_merge_is_most_restrictive_and_order_free(items: list[tuple[str, Operato
         pytest.param(Drop(), Redact(), Drop(), id="drop-beats-redact"),
         pytest.param(Hash(), Tokenize(), Hash(), id="hash-beats-tokenize"),
         pytest.param(Partial(4), Partial(2), Partial(2), id="fewer-kept-chars"),
-        pytest.param(Generalize("month"), Generalize("year"), Generalize("year"), id="year-beats-month"),
+        pytest.param(
+            Generalize("month"), Generalize("year"), Generalize("year"), id="year-beats-month"
+        ),
         pytest.param(Generalize("zip3"), Generalize("year"), Redact(), id="incomparable-redacts"),
         pytest.param(
-            Detect(frozenset({"NAME"})), Detect(frozenset({"SSN"})), Detect(frozenset({"NAME", "SSN"})), id="detect-union"
+            Detect(frozenset({"NAME"})),
+            Detect(frozenset({"SSN"})),
+            Detect(frozenset({"NAME", "SSN"})),
+            id="detect-union",
         ),
     ],
 )

@@ -112,7 +112,9 @@ def oracle(pols: list[Pol], n: int, plevel: int, flag: bool, rlevel: int) -> tup
 
 
 @given(POLICIES, SMALL, SMALL, st.booleans(), st.one_of(SMALL, st.just(INT64_MAX)))
-def test_engine_matches_the_model(pols: list[Pol], n: int, plevel: int, flag: bool, rlevel: int) -> None:
+def test_engine_matches_the_model(
+    pols: list[Pol], n: int, plevel: int, flag: bool, rlevel: int
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         (d / "schema.cedarschema").write_text(SCHEMA)
@@ -124,7 +126,11 @@ def test_engine_matches_the_model(pols: list[Pol], n: int, plevel: int, flag: bo
         resource=EntityUid("Doc", "d"),
         context={"n": n},
         entities=[
-            {"uid": {"type": "User", "id": "u"}, "attrs": {"level": plevel, "flag": flag}, "parents": []},
+            {
+                "uid": {"type": "User", "id": "u"},
+                "attrs": {"level": plevel, "flag": flag},
+                "parents": [],
+            },
             {"uid": {"type": "Doc", "id": "d"}, "attrs": {"level": rlevel}, "parents": []},
         ],
     )

@@ -36,7 +36,7 @@ def test_unterminated_tail_is_its_own_chunk() -> None:
     assert [c.line for c in chunks] == [1, 3]
 
 
-def _est(src: str) -> dict:
+def _est(src: str) -> dict[str, object]:
     return next(iter(json.loads(cedarpy.policies_to_json_str(src))["staticPolicies"].values()))
 
 
@@ -55,12 +55,21 @@ def test_mentions_approval(condition: str, mentions: bool) -> None:
 
 
 def test_twin_evaluates_as_approved() -> None:
-    est = _est("forbid (principal, action, resource) unless { context has approval && context.approval.granted };")
+    est = _est(
+        "forbid (principal, action, resource) unless { context has approval && context.approval.granted };"
+    )
     twin = substitute_approval(est, {"granted": True})
     static = {"orig": {**est, "effect": "permit"}, "twin": {**twin, "effect": "permit"}}
-    ps = cedarpy.PolicySet.from_json_str(json.dumps({"staticPolicies": static, "templates": {}, "templateLinks": []}))
+    ps = cedarpy.PolicySet.from_json_str(
+        json.dumps({"staticPolicies": static, "templates": {}, "templateLinks": []})
+    )
     r = cedarpy.is_authorized(
-        {"principal": 'A::"a"', "action": 'Action::"x"', "resource": 'R::"r"', "context": {"approval": {"granted": False}}},
+        {
+            "principal": 'A::"a"',
+            "action": 'Action::"x"',
+            "resource": 'R::"r"',
+            "context": {"approval": {"granted": False}},
+        },
         ps,
         "[]",
     )
@@ -68,6 +77,8 @@ def test_twin_evaluates_as_approved() -> None:
 
 
 def test_whole_context_use_is_detected() -> None:
-    est = _est("forbid (principal, action, resource) when { context == {} && context.approval.granted };")
+    est = _est(
+        "forbid (principal, action, resource) when { context == {} && context.approval.granted };"
+    )
     with pytest.raises(ContextUsedWhole):
         substitute_approval(est, {"granted": True})

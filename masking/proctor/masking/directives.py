@@ -127,7 +127,7 @@ def parse_selector(text: str) -> Selector:
         if m is None:
             raise DirectiveError(
                 f"selector `{src}` is not supported at `{src[pos:]}`; "
-                "use `.name`, `..name`, `[*]` or `[\"quoted name\"]`"
+                'use `.name`, `..name`, `[*]` or `["quoted name"]`'
             )
         if m.group("descend"):
             segments.append(Segment("descendant", m.group("dname")))
@@ -258,7 +258,9 @@ _MAX_SHIFT_DAYS = 3650
 
 def _int_param(op: str, key: str, value: str, lo: int, hi: int) -> int:
     if not re.fullmatch(r"\d{1,6}", value) or not lo <= int(value) <= hi:
-        raise DirectiveError(f"`{op}({key}=…)` needs a whole number from {lo} to {hi}, got `{value}`")
+        raise DirectiveError(
+            f"`{op}({key}=…)` needs a whole number from {lo} to {hi}, got `{value}`"
+        )
     return int(value)
 
 
@@ -354,7 +356,9 @@ def parse_directives(text: str, rule_id: str = "") -> tuple[Directive, ...]:
     for item in items:
         sel_text, sep, op_text = item.partition("=")
         if not sep or not op_text.strip():
-            raise DirectiveError(f"`{item}` needs the form `selector=operator`, e.g. `$.ssn=redact`")
+            raise DirectiveError(
+                f"`{item}` needs the form `selector=operator`, e.g. `$.ssn=redact`"
+            )
         # `partial(keep=4)` contains `=`, but selectors never do, so the first
         # `=` always ends the selector.
         selector = parse_selector(sel_text)
@@ -381,10 +385,16 @@ def _merge_same(a: Directive, b: Directive) -> Directive:
         return a if x.keep <= y.keep else b
     if isinstance(x, Detect) and isinstance(y, Detect):
         cats = x.categories | y.categories
-        return Directive(a.selector, Detect(frozenset({"ALL"}) if "ALL" in cats else cats), a.rule_id)
+        return Directive(
+            a.selector, Detect(frozenset({"ALL"}) if "ALL" in cats else cats), a.rule_id
+        )
     if x == y:
         return a
-    if isinstance(x, Generalize) and isinstance(y, Generalize) and {x.to, y.to} == {"year", "month"}:
+    if (
+        isinstance(x, Generalize)
+        and isinstance(y, Generalize)
+        and {x.to, y.to} == {"year", "month"}
+    ):
         return a if x.to == "year" else b
     # Parameters that cannot be ordered (zip3 vs year, two different date
     # shifts): neither is known to be safe for the other's data, so redact.

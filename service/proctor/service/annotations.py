@@ -87,13 +87,13 @@ def parse_duration(text: str) -> int:
     m = _DURATION.fullmatch(text.strip())
     if not text.strip() or m is None or not any(m.groups()):
         raise AnnotationError(
-            f"`@ttl(\"{text}\")` is not a duration; write e.g. `30s`, `15m`, `2h` or `1d`"
+            f'`@ttl("{text}")` is not a duration; write e.g. `30s`, `15m`, `2h` or `1d`'
         )
     d, h, mi, s = (int(g) if g else 0 for g in m.groups())
     seconds = ((d * 24 + h) * 60 + mi) * 60 + s
     if not MIN_TTL_SECONDS <= seconds <= MAX_TTL_SECONDS:
         raise AnnotationError(
-            f"`@ttl(\"{text}\")` must be between {MIN_TTL_SECONDS}s and {MAX_TTL_SECONDS // 86400}d"
+            f'`@ttl("{text}")` must be between {MIN_TTL_SECONDS}s and {MAX_TTL_SECONDS // 86400}d'
         )
     return seconds
 
@@ -116,7 +116,7 @@ def parse_groups(text: str) -> tuple[GroupRef, ...]:
         m = _ENTITY_REF.match(text, pos)
         if m is None:
             raise AnnotationError(
-                f"`@approval` needs entity references like `Group::\\\"privacy-office\\\"`, "
+                f'`@approval` needs entity references like `Group::\\"privacy-office\\"`, '
                 f"separated by commas; cannot read `{text[pos:].strip()}`"
             )
         ident = re.sub(r"\\(.)", r"\1", m.group("id"))
@@ -124,7 +124,9 @@ def parse_groups(text: str) -> tuple[GroupRef, ...]:
         pos = m.end()
         if pos < len(text):
             if text[pos] != ",":
-                raise AnnotationError(f"`@approval` groups must be separated by commas near `{text[pos:]}`")
+                raise AnnotationError(
+                    f"`@approval` groups must be separated by commas near `{text[pos:]}`"
+                )
             pos += 1
     if not groups:
         raise AnnotationError('`@approval` needs at least one group, e.g. `Group::\\"security\\"`')
@@ -135,7 +137,7 @@ def parse_groups(text: str) -> tuple[GroupRef, ...]:
 
 def _int_value(key: str, text: str, hi: int) -> int:
     if not re.fullmatch(r"[0-9]{1,4}", text.strip()) or not 1 <= int(text) <= hi:
-        raise AnnotationError(f"`@{key}(\"{text}\")` must be a whole number from 1 to {hi}")
+        raise AnnotationError(f'`@{key}("{text}")` must be a whole number from 1 to {hi}')
     return int(text)
 
 
@@ -166,7 +168,7 @@ def parse_annotations(
         raise AnnotationError('policy has no `@id("…")`; every policy needs a stable, unique id')
     if not _ID.fullmatch(policy_id):
         raise AnnotationError(
-            f"`@id(\"{policy_id}\")` must be 1-128 characters of letters, digits and `._:/-`, "
+            f'`@id("{policy_id}")` must be 1-128 characters of letters, digits and `._:/-`, '
             "starting with a letter or digit"
         )
     gate: Gate | None = None

@@ -255,7 +255,9 @@ def _load_policies(root: Path, problems: _Problems) -> list[PolicyInfo]:
                 problems.add(where, f"cannot parse policy: {exc}")
                 continue
             if est_set.get("templates"):
-                problems.add(where, "policy templates (`?principal`, `?resource`) are not supported")
+                problems.add(
+                    where, "policy templates (`?principal`, `?resource`) are not supported"
+                )
                 continue
             for est in est_set.get("staticPolicies", {}).values():
                 raw_annotations = est.get("annotations", {})
@@ -305,9 +307,7 @@ def _est_set(static: Mapping[str, Any]) -> str:
     return json.dumps({"staticPolicies": dict(static), "templates": {}, "templateLinks": []})
 
 
-def _load_entities(
-    root: Path, schema: Any, model: SchemaModel, problems: _Problems
-) -> Any:
+def _load_entities(root: Path, schema: Any, model: SchemaModel, problems: _Problems) -> Any:
     path = root / ENTITIES_FILE
     text = path.read_text(encoding="utf-8") if path.is_file() else "[]"
     try:
@@ -342,9 +342,7 @@ def explain_entities(text: str, model: SchemaModel, prefix: str = "") -> list[st
         for j, parent in enumerate(ent.get("parents", [])):
             ptype = parent.get("type") if isinstance(parent, dict) else None
             if ptype not in etype.member_of:
-                out.append(
-                    f"{where}.parents[{j}]: `{type_name}` cannot be a member of `{ptype}`"
-                )
+                out.append(f"{where}.parents[{j}]: `{type_name}` cannot be a member of `{ptype}`")
     return out
 
 

@@ -67,7 +67,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Mapping:
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,13 @@ def load_case_file(path: Path) -> list[Case]:
         if not isinstance(entities, list):
             raise CaseError(f"{where}: `entities` must be a list of Cedar entities")
         exp = item["expect"]
-        _check_keys(exp, {"decision", "policies", "reason", "approval", "masks"}, {"decision"}, where, "expect")
+        _check_keys(
+            exp,
+            {"decision", "policies", "reason", "approval", "masks"},
+            {"decision"},
+            where,
+            "expect",
+        )
         if exp["decision"] not in DECISIONS:
             raise CaseError(f"{where}: `expect.decision` must be one of {', '.join(DECISIONS)}")
         approved = item.get("approved", False)
@@ -195,7 +201,9 @@ def load_case_file(path: Path) -> list[Case]:
             reqs = []
             for r in exp["approval"] or []:
                 _check_keys(r, {"group", "quorum"}, {"group"}, where, "expect.approval[]")
-                reqs.append(ExpectedRequirement(str(_uid(r["group"], where)), int(r.get("quorum", 1))))
+                reqs.append(
+                    ExpectedRequirement(str(_uid(r["group"], where)), int(r.get("quorum", 1)))
+                )
             approval = tuple(sorted(reqs, key=lambda r: r.group))
         out.append(
             Case(
@@ -233,7 +241,9 @@ def mismatches(case: Case, outcome: Outcome) -> list[str]:
     """How an outcome differs from a case's expectation (empty: it passes)."""
     exp, out = case.expect, []
     if outcome.decision != exp.decision:
-        out.append(f"decision: expected {exp.decision}, got {outcome.decision} ({outcome.reason_code})")
+        out.append(
+            f"decision: expected {exp.decision}, got {outcome.decision} ({outcome.reason_code})"
+        )
     if exp.policies is not None and tuple(sorted(outcome.policy_ids)) != exp.policies:
         out.append(f"policies: expected {list(exp.policies)}, got {sorted(outcome.policy_ids)}")
     if exp.reason is not None and outcome.reason_code != exp.reason:

@@ -281,7 +281,8 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", "'": 
 
 def _where(text: str, pos: int) -> str:
     line = text.count("\n", 0, pos) + 1
-    return f"line {line} column {pos - text.rfind('\n', 0, pos)}"
+    column = pos - text.rfind("\n", 0, pos)
+    return f"line {line} column {column}"
 
 
 def _unescape(body: str, text: str, pos: int) -> str:
@@ -986,15 +987,9 @@ def _describe(v: object) -> str:
         return "an extension value" if "__extn" in v else "a record"
     if isinstance(v, int) and not isinstance(v, bool) and not _i64(v):
         return "an integer outside the 64-bit Long range"
-    kinds: tuple[tuple[type, str], ...] = (
-        (type(None), "null"),
-        (bool, "Bool"),
-        (int, "Long"),
-        (float, "a non-integer number"),
-        (str, "String"),
-        (list | tuple, "Set"),
-    )
-    return next((name for cls, name in kinds if isinstance(v, cls)), type(v).__name__)
+    names: dict[type, str] = {type(None): "null", bool: "Bool", int: "Long", str: "String"}
+    names |= {float: "a non-integer number", list: "Set", tuple: "Set"}
+    return names.get(type(v), type(v).__name__)
 
 
 def _json_problems(value: object, path: str) -> list[str]:
@@ -1064,7 +1059,9 @@ def _is_expr_escape(v: object) -> bool:
 
 
 def _fn_and_args(v: object) -> tuple[str, list[object]] | None:
-    """Cedar's `FnAndArgs`: `{"fn": f, "arg": a}` or `{"fn": f, "args": [..]}`; extra keys ignored."""
+    """Cedar's `FnAndArgs`: `{"fn": f, "arg": a}` or `{"fn": f, "args": [..]}`.
+
+    Extra keys are ignored, as serde does."""
     if not isinstance(v, dict) or not isinstance(v.get("fn"), str):
         return None
     fn: str = v["fn"]

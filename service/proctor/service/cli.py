@@ -45,6 +45,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             "data_dir": args.data_dir,
             "max_request_bytes": args.max_request_bytes,
             "grace_seconds": args.grace_seconds,
+            "drain_seconds": args.drain_seconds,
             "watch": "false" if args.no_watch else None,
             "log_level": args.log_level,
         }
@@ -111,7 +112,9 @@ def _read_json_arg(text: str, flag: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{flag}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
+        raise UsageError(
+            f"{flag}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
+        ) from None
 
 
 def _build_request(args: argparse.Namespace) -> Any:
@@ -172,7 +175,12 @@ def response_json(resp: Any) -> dict[str, Any]:
         "policy_ids": list(resp.policy_ids),
         "bundle_version": resp.bundle_version,
         "masks": [
-            {"selector": m.selector, "operator": m.operator, "params": dict(m.params), "rule_id": m.rule_id}
+            {
+                "selector": m.selector,
+                "operator": m.operator,
+                "params": dict(m.params),
+                "rule_id": m.rule_id,
+            }
             for m in resp.masks
         ],
         "approval": approval,
@@ -191,7 +199,9 @@ def _call(addr: str, timeout: float, fn: Any) -> Any:
             if code == grpc.StatusCode.INVALID_ARGUMENT:
                 raise UsageError(f"rejected by the server: {exc.details()}") from None
             if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                raise ConnectionError(f"cannot reach proctor at {addr} ({code.name.lower()})") from None
+                raise ConnectionError(
+                    f"cannot reach proctor at {addr} ({code.name.lower()})"
+                ) from None
             raise ConnectionError(f"{code.name.lower()}: {exc.details()}") from None
 
 
@@ -251,7 +261,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
             except ValueError:
                 continue  # already reported as a parse error
             if formatted != text:
-                print(f"{path}: not formatted as Cedar's formatter would (run `proctor fmt {directory}`)", file=sys.stderr)
+                print(
+                    f"{path}: not formatted as Cedar's formatter would "
+                    f"(run `proctor fmt {directory}`)",
+                    file=sys.stderr,
+                )
                 failed = True
     if failed:
         return EXIT_FAIL
@@ -292,15 +306,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = sub.add_parser("serve", help="run the decision point")
-    for name in ("policies", "listen", "data_dir", "max_request_bytes", "grace_seconds", "log_level"):
+    for name in (
+        "policies",
+        "listen",
+        "data_dir",
+        "max_request_bytes",
+        "grace_seconds",
+        "drain_seconds",
+        "log_level",
+    ):
         s = SETTINGS[name]
         serve.add_argument(s.flag, dest=name, default=None, help=f"{s.help} (env {s.env})")
-    serve.add_argument("--no-watch", action="store_true", help="do not reload the bundle on change (env PROCTOR_WATCH=false)")
+    serve.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not reload the bundle on change (env PROCTOR_WATCH=false)",
+    )
     serve.set_defaults(func=_cmd_serve)
 
     def client(name: str, help_text: str) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_text)
-        c.add_argument("--addr", default=DEFAULT_LISTEN, help=f"server address (default {DEFAULT_LISTEN})")
+        c.add_argument(
+            "--addr", default=DEFAULT_LISTEN, help=f"server address (default {DEFAULT_LISTEN})"
+        )
         c.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
         return c
 
@@ -309,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     auth.add_argument("--action", required=True, help='e.g. Action::"export_patient_data"')
     auth.add_argument("--resource", required=True, help='e.g. Dataset::"oncology-cohort-2026"')
     auth.add_argument("--context", help="Cedar JSON record, or @FILE")
-    auth.add_argument("--entities", metavar="FILE", help="JSON list of Cedar entities for this request")
+    auth.add_argument(
+        "--entities", metavar="FILE", help="JSON list of Cedar entities for this request"
+    )
     auth.add_argument("--approval-id", help="a granted approval for exactly this request")
     auth.set_defaults(func=_cmd_authorize)
 
@@ -318,7 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a bundle; exit 1 with file:line messages")
     check.add_argument("directory", nargs="?", default="policies")
-    check.add_argument("--format-check", action="store_true", help="also fail when Cedar's formatter would change a file")
+    check.add_argument(
+        "--format-check",
+        action="store_true",
+        help="also fail when Cedar's formatter would change a file",
+    )
     check.set_defaults(func=_cmd_check)
 
     fmt = sub.add_parser("fmt", help="format the bundle's .cedar files in place")

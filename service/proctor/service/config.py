@@ -34,7 +34,9 @@ class Setting:
 
 SETTINGS: Mapping[str, Setting] = {
     "policies": Setting("--policies", "PROCTOR_POLICIES", "policy bundle directory"),
-    "listen": Setting("--listen", "PROCTOR_LISTEN", "gRPC listen address HOST:PORT (port 0 picks one)"),
+    "listen": Setting(
+        "--listen", "PROCTOR_LISTEN", "gRPC listen address HOST:PORT (port 0 picks one)"
+    ),
     "data_dir": Setting(
         "--data-dir", "PROCTOR_DATA_DIR", "data directory (embedded store, evidence)"
     ),
@@ -43,6 +45,11 @@ SETTINGS: Mapping[str, Setting] = {
     ),
     "grace_seconds": Setting(
         "--grace-seconds", "PROCTOR_GRACE_SECONDS", "how long shutdown waits for in-flight calls"
+    ),
+    "drain_seconds": Setting(
+        "--drain-seconds",
+        "PROCTOR_DRAIN_SECONDS",
+        "on shutdown, report NOT_SERVING and keep serving this long before stopping",
     ),
     "watch": Setting("--no-watch", "PROCTOR_WATCH", "reload the bundle when its files change"),
     "log_level": Setting("--log-level", "PROCTOR_LOG_LEVEL", "debug, info, warning or error"),
@@ -59,6 +66,7 @@ class Settings:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     grace_seconds: float = DEFAULT_GRACE_SECONDS
+    drain_seconds: float = 0.0
     watch: bool = True
     log_level: str = "info"
 
@@ -139,6 +147,7 @@ def build_settings(
             "max_request_bytes", pick("max_request_bytes", str(DEFAULT_MAX_REQUEST_BYTES))
         ),
         grace_seconds=_seconds("grace_seconds", pick("grace_seconds", str(DEFAULT_GRACE_SECONDS))),
+        drain_seconds=_seconds("drain_seconds", pick("drain_seconds", "0")),
         watch=_bool("watch", pick("watch", "true")),
         log_level=level,
     )

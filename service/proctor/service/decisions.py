@@ -160,9 +160,7 @@ class DecisionPoint:
         decision_id = self._new_id()
         bundle = self._bundles()  # read once: the whole call sees one bundle
         if bundle is None:
-            return Decision(
-                decision_id, "", deny(NO_BUNDLE, "no policy bundle is loaded; denying")
-            )
+            return Decision(decision_id, "", deny(NO_BUNDLE, "no policy bundle is loaded; denying"))
         try:
             return self._authorize(bundle, request, approval_id, decision_id)
         except InvalidRequestError:

@@ -145,7 +145,9 @@ def decide(bundle: Bundle, request: Request, granted: bool = False) -> Outcome:
     satisfied, errored = _satisfied(first)
     if probe:
         if results[1].decision == cedarpy.Decision.NoDecision:
-            return deny(EVALUATION_ERROR, "the policy engine failed to evaluate the approved request")
+            return deny(
+                EVALUATION_ERROR, "the policy engine failed to evaluate the approved request"
+            )
         if_approved, errored_approved = _satisfied(results[1])
     else:
         if_approved = {p for p in sl.policy_ids if (sl.twins.get(p) or p) in satisfied}
@@ -222,7 +224,8 @@ def _outcome(
     if not if_approved & sl.permits:
         return deny(
             NO_PERMIT,
-            f"no policy would permit this request even if approved (gated by {_ids(blocking_gates)})",
+            "no policy would permit this request even if approved "
+            f"(gated by {_ids(blocking_gates)})",
             blocking_gates,
         )
     requirements, ttl, uses = _requirements(sl, blocking_gates)
@@ -254,9 +257,7 @@ def _requirements(
         for group in gate.groups:
             quorum[group] = max(quorum.get(group, 0), gate.quorum)
             asked_by.setdefault(group, []).append(gid)
-    reqs = tuple(
-        Requirement(g, quorum[g], tuple(sorted(asked_by[g]))) for g in sorted(quorum)
-    )
+    reqs = tuple(Requirement(g, quorum[g], tuple(sorted(asked_by[g]))) for g in sorted(quorum))
     return reqs, ttl, uses
 
 

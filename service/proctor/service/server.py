@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import secrets
+import signal
 import socket
 from collections.abc import AsyncIterator, Callable
 
@@ -49,7 +50,7 @@ class ProctorServer:
         self.store = store
         self.instance_id = instance_id or new_instance_id()
         self.point = DecisionPoint(store.current, approvals or ComputedTickets())
-        self._health = health.aio.HealthServicer()
+        self._health = health.aio.HealthServicer()  # type: ignore[attr-defined]
         self._server: grpc.aio.Server | None = None
         self.port = 0
 
@@ -79,7 +80,9 @@ class ProctorServer:
         try:
             port = server.add_insecure_port(self.settings.listen)
         except RuntimeError as exc:
-            raise ConfigError(f"--listen / PROCTOR_LISTEN: cannot listen on {self.settings.listen}: {exc}") from None
+            raise ConfigError(
+                f"--listen / PROCTOR_LISTEN: cannot listen on {self.settings.listen}: {exc}"
+            ) from None
         if port == 0 and self.settings.listen_port != 0:
             raise ConfigError(f"--listen / PROCTOR_LISTEN: cannot listen on {self.settings.listen}")
         await server.start()
@@ -101,6 +104,15 @@ class ProctorServer:
         """Hot reload until ``stop``; health follows the bundle."""
         async for _ in _reload_events(self.store, stop):
             await self.refresh_health()
+
+    async def drain(self, seconds: float) -> None:
+        """Report NOT_SERVING, then keep serving for ``seconds`` so load
+        balancers and health-watching clients move away before calls are
+        refused. (gRPC cancels calls that arrive while it shuts down without
+        having started them; draining first keeps that window empty.)"""
+        await self._health.enter_graceful_shutdown()
+        if seconds > 0:
+            await asyncio.sleep(seconds)
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop taking calls, drain the in-flight ones for up to ``grace`` seconds."""
@@ -127,8 +139,6 @@ async def run(
     stop: asyncio.Event | None = None,
 ) -> None:
     """Load the bundle, serve until SIGINT/SIGTERM (or ``stop``), drain, exit."""
-    import signal
-
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -145,7 +155,12 @@ async def run(
         on_ready(server)
     watcher = asyncio.create_task(server.watch(stop)) if settings.watch else None
     await stop.wait()
-    log.info("shutting down: draining in-flight calls for up to %.0fs", settings.grace_seconds)
+    log.info(
+        "shutting down: NOT_SERVING for %.1fs, then draining in-flight calls for up to %.1fs",
+        settings.drain_seconds,
+        settings.grace_seconds,
+    )
+    await server.drain(settings.drain_seconds)
     await server.stop()
     if watcher is not None:
         await watcher

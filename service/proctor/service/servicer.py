@@ -42,7 +42,7 @@ _STATUSES = {
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
-Handler = Callable[[Any, Req, grpc.aio.ServicerContext], Awaitable[Resp]]
+Handler = Callable[[Any, Req, grpc.aio.ServicerContext[Any, Any]], Awaitable[Resp]]
 
 
 def guarded(method: Handler[Req, Resp]) -> Handler[Req, Resp]:
@@ -50,7 +50,7 @@ def guarded(method: Handler[Req, Resp]) -> Handler[Req, Resp]:
     caller or a value reach the log."""
 
     @functools.wraps(method)
-    async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext) -> Resp:
+    async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext[Any, Any]) -> Resp:
         try:
             return await method(self, request, context)
         except InvalidRequestError as exc:
@@ -60,7 +60,9 @@ def guarded(method: Handler[Req, Resp]) -> Handler[Req, Resp]:
         except Exception as exc:
             # The exception text may quote request data: log its type only.
             log.error("%s failed: %s", method.__name__, type(exc).__name__)
-            await context.abort(grpc.StatusCode.INTERNAL, "internal error; the request was not decided")
+            await context.abort(
+                grpc.StatusCode.INTERNAL, "internal error; the request was not decided"
+            )
         raise AssertionError("unreachable")  # abort() always raises
 
     return wrapper
@@ -152,7 +154,7 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
 
     @guarded
     async def Authorize(
-        self, request: decision_pb2.AuthorizeRequest, context: grpc.aio.ServicerContext
+        self, request: decision_pb2.AuthorizeRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> decision_pb2.AuthorizeResponse:
         """Decide one request."""
         self._check_size(request)
@@ -161,7 +163,9 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
 
     @guarded
     async def AuthorizeBatch(
-        self, request: decision_pb2.AuthorizeBatchRequest, context: grpc.aio.ServicerContext
+        self,
+        request: decision_pb2.AuthorizeBatchRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> decision_pb2.AuthorizeBatchResponse:
         """Decide up to 100 requests, in order; one invalid request rejects the batch."""
         self._check_size(request)
@@ -192,7 +196,7 @@ class StatusServicer(status_pb2_grpc.StatusServiceServicer):
 
     @guarded
     async def GetStatus(
-        self, request: status_pb2.GetStatusRequest, context: grpc.aio.ServicerContext
+        self, request: status_pb2.GetStatusRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> status_pb2.GetStatusResponse:
         """Describe the bundle in force and the last reload."""
         bundle = self._store.current()

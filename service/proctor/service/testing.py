@@ -8,6 +8,7 @@ a given bundle directory, running its own event loop in a background thread.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import tempfile
 import threading
 from pathlib import Path
@@ -46,7 +47,7 @@ class InProcessServer:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._stop: asyncio.Event | None = None
-        self._watch_task: asyncio.Future[None] | None = None
+        self._watch_task: concurrent.futures.Future[None] | None = None
         self.server: ProctorServer | None = None
         self.port = 0
 

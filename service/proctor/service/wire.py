@@ -31,7 +31,7 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 def entity_uid(ref: value_pb2.EntityRef, field: str, present: bool = True) -> EntityUid:
     """Check and convert an entity reference."""
     if not present:
-        raise InvalidRequestError(field, "is required, e.g. {type: \"Agent\", id: \"triage-bot\"}")
+        raise InvalidRequestError(field, 'is required, e.g. {type: "Agent", id: "triage-bot"}')
     if not ref.type:
         raise InvalidRequestError(f"{field}.type", "is required")
     if len(ref.type) > 256 or not _TYPE_NAME.fullmatch(ref.type):
@@ -61,7 +61,8 @@ def value_to_json(value: value_pb2.Value, field: str, depth: int = 0) -> Any:
         return value.string_value
     if kind == "set_value":
         return [
-            value_to_json(v, f"{field}[{i}]", depth + 1) for i, v in enumerate(value.set_value.values)
+            value_to_json(v, f"{field}[{i}]", depth + 1)
+            for i, v in enumerate(value.set_value.values)
         ]
     if kind == "record_value":
         return record_to_json(value.record_value.attributes, field, depth + 1)
@@ -79,7 +80,9 @@ def value_to_json(value: value_pb2.Value, field: str, depth: int = 0) -> Any:
     raise InvalidRequestError(field, "has no value (set exactly one kind)")
 
 
-def record_to_json(attributes: Mapping[str, value_pb2.Value], field: str, depth: int = 0) -> dict[str, Any]:
+def record_to_json(
+    attributes: Mapping[str, value_pb2.Value], field: str, depth: int = 0
+) -> dict[str, Any]:
     """A wire record as a Cedar JSON object."""
     return {
         name: value_to_json(v, f"{field}.{name}" if field else name, depth)
@@ -118,9 +121,7 @@ def parse_entity_uid(text: str, field: str) -> value_pb2.EntityRef:
     if m is None:
         type_, sep, ident = text.partition("::")
         if not sep or not ident or not _TYPE_NAME.fullmatch(type_.strip()):
-            raise InvalidRequestError(
-                field, 'must look like Type::"id", e.g. Agent::"triage-bot"'
-            )
+            raise InvalidRequestError(field, 'must look like Type::"id", e.g. Agent::"triage-bot"')
         return value_pb2.EntityRef(type=type_.strip(), id=ident)
     ident = re.sub(r"\\(.)", r"\1", m.group("id"))
     return value_pb2.EntityRef(type=m.group("type"), id=ident)
@@ -136,22 +137,36 @@ def json_to_value(data: Any, field: str) -> value_pb2.Value:
         return value_pb2.Value(long_value=data)
     if isinstance(data, float):
         raise InvalidRequestError(
-            field, 'Cedar has no floating-point numbers; use a Long or {"__extn": {"fn": "decimal", "arg": "1.5"}}'
+            field,
+            "Cedar has no floating-point numbers; use a Long or "
+            '{"__extn": {"fn": "decimal", "arg": "1.5"}}',
         )
     if isinstance(data, str):
         return value_pb2.Value(string_value=data)
     if isinstance(data, list):
         return value_pb2.Value(
-            set_value=value_pb2.ValueSet(values=[json_to_value(v, f"{field}[{i}]") for i, v in enumerate(data)])
+            set_value=value_pb2.ValueSet(
+                values=[json_to_value(v, f"{field}[{i}]") for i, v in enumerate(data)]
+            )
         )
     if isinstance(data, dict):
         if set(data) == {"__entity"} and isinstance(data["__entity"], dict):
             e = data["__entity"]
-            return value_pb2.Value(entity_value=value_pb2.EntityRef(type=str(e.get("type", "")), id=str(e.get("id", ""))))
+            return value_pb2.Value(
+                entity_value=value_pb2.EntityRef(
+                    type=str(e.get("type", "")), id=str(e.get("id", ""))
+                )
+            )
         if set(data) == {"__extn"} and isinstance(data["__extn"], dict):
             x = data["__extn"]
-            return value_pb2.Value(extension_value=value_pb2.ExtensionValue(fn=str(x.get("fn", "")), arg=str(x.get("arg", ""))))
-        return value_pb2.Value(record_value=value_pb2.Record(attributes=json_to_record(data, field)))
+            return value_pb2.Value(
+                extension_value=value_pb2.ExtensionValue(
+                    fn=str(x.get("fn", "")), arg=str(x.get("arg", ""))
+                )
+            )
+        return value_pb2.Value(
+            record_value=value_pb2.Record(attributes=json_to_record(data, field))
+        )
     raise InvalidRequestError(field, "null is not a Cedar value; leave the attribute out instead")
 
 
