@@ -948,6 +948,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     facts["h2load"] = tool_version([args.h2load, "--version"])
     if "cerbos" in servers:
         facts["cerbos"] = tool_version([args.cerbos or find_cerbos(), "--version"])
+    if "proctor" in servers:
+        rev = tool_version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "service", "masking", "proto"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        facts["proctor"] = f"git {rev}" + (" + uncommitted changes" if dirty else "")
     commands = [
         "bash bench/setup.sh",
         "python -m bench.loadgen " + shlex.join(sys.argv[1:]),
@@ -970,8 +979,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.email_without_payload and "example" in args.bundles:
         notes.append(
             "Example bundle run with --email-without-payload: the email request carries no "
-            "payload, so no PHI scan happens and both servers allow it (this Proctor build "
-            "could not scan payloads yet)."
+            "payload, so no PHI scan happens; the bundle treats unscanned email as PHI "
+            "(fail closed) and both servers answer NEEDS_APPROVAL / deny-with-approval-output "
+            "(this Proctor build could not scan payloads yet)."
         )
     if failures:
         notes.append("Problems seen: " + "; ".join(failures))
@@ -1013,8 +1023,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument(
             "--email-without-payload",
             action="store_true",
-            help="example bundle: the email carries no payload (both servers allow it); "
-            "for Proctor builds without payload scanning",
+            help="example bundle: the email carries no payload (unscanned counts as PHI: "
+            "still NEEDS_APPROVAL); for Proctor builds without payload scanning",
         )
         p.add_argument("--cerbos", help="Cerbos binary (default: found under bench/.work)")
         p.add_argument("--cerbos-log-level", default="warn", help="Cerbos --log-level")

@@ -124,8 +124,9 @@ def example_mix(variants: int = 1, email_payload: bool = True) -> list[Scenario]
     Eight requests per variant: the seven of the brief (read a patient record,
     export PHI, reset a privileged password, scale past 10 replicas, delete a
     repository, change IAM, email PHI outside) and one plain export. Without
-    ``email_payload`` the email carries no payload (nothing to scan, so both
-    servers allow it): for Proctor builds that cannot scan payloads yet.
+    ``email_payload`` the email carries no payload: nothing is scanned and the
+    bundle treats it as carrying PHI (fail closed), so the answer is the same,
+    for Proctor builds that cannot scan payloads yet.
     """
     mix: list[Scenario] = []
     for k in range(variants):
@@ -210,14 +211,14 @@ def example_mix(variants: int = 1, email_payload: bool = True) -> list[Scenario]
 
 def _plain_email(k: int, care: dict[str, Any]) -> Scenario:
     return Scenario(
-        name=f"send-email-{k}",
+        name=f"send-unscanned-email-{k}",
         **care,
         action="send_email",
         resource_type="Mailbox",
         resource_id=f"outbound-{k}",
         resource_attrs={},
         context={"external_recipients": 2 + k},
-        expected=ALLOW,
+        expected=NEEDS_APPROVAL,
     )
 
 

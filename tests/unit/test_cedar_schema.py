@@ -23,6 +23,7 @@ from proctor.service.cedar_schema import (
     ActionUid,
     Attribute,
     BoolType,
+    CedarType,
     EntityType,
     EntityTypeDef,
     ExtensionType,
@@ -1059,8 +1060,28 @@ KEYS = st.sampled_from(
     ["type", "id", "__entity", "__extn", "__expr", "fn", "arg", "args", "a", "b"]
 )
 STRINGS = st.sampled_from(
-    [*"P Q Color red x a Action N::String ip decimal unknown nope datetime duration".split()]
-    + ["", "1.2.3.4", "::1", "1.5", "2024-01-01", "1h"]
+    (
+        "P",
+        "Q",
+        "Color",
+        "red",
+        "x",
+        "a",
+        "Action",
+        "N::String",
+        "ip",
+        "decimal",
+        "unknown",
+        "nope",
+        "datetime",
+        "duration",
+        "",
+        "1.2.3.4",
+        "::1",
+        "1.5",
+        "2024-01-01",
+        "1h",
+    )
 ) | st.text(max_size=4)
 SCALARS = (
     st.none()
@@ -1083,13 +1104,66 @@ VALUES = st.recursive(
     ),
     max_leaves=8,
 )
+EXTENSION_SAMPLES = st.sampled_from(
+    ["1.2.3.4", "10.0.0.0/8", "::1", "1.5", "-0.25", "2024-01-01", "2024-01-01T00:00:00Z"]
+    + ["1h", "-2d3ms", "nope", ""]
+)
+
+
+def near(t: CedarType) -> st.SearchStrategy[object]:
+    """Values shaped like `t`, often valid, often slightly wrong."""
+    if isinstance(t, LongType):
+        return st.integers(min_value=-(2**64), max_value=2**64) | st.booleans() | st.just("1")
+    if isinstance(t, BoolType):
+        return st.booleans() | st.integers(min_value=0, max_value=1)
+    if isinstance(t, StringType):
+        return STRINGS | st.integers(max_value=3) | st.none()
+    if isinstance(t, SetType):
+        return st.lists(near(t.element), max_size=3)
+    if isinstance(t, RecordType):
+        fields = {name: near(a.type) for name, a in t.attributes.items()}
+        return st.fixed_dictionaries({}, optional={**fields, "zz": st.just(1)})
+    if isinstance(t, EntityType):
+        uid = st.tuples(
+            st.sampled_from([t.name, "P", "Q", "Color", "Action", "N::Action", "N::String"]),
+            st.sampled_from(["red", "blue", "green", "a", "na", "x"]),
+        )
+        return uid.flatmap(
+            lambda u: st.sampled_from(
+                [
+                    {"type": u[0], "id": u[1]},
+                    {"__entity": {"type": u[0], "id": u[1]}},
+                    list(u),
+                    {"type": u[0], "id": u[1], "extra": 1.5},
+                    {"__entity": list(u)},
+                    {"type": u[0]},
+                ]
+            )
+        )
+    assert isinstance(t, ExtensionType)
+    call = st.fixed_dictionaries(
+        {"fn": st.sampled_from(["ip", "decimal", "datetime", "duration", "unknown", "x"])},
+        optional={
+            "arg": EXTENSION_SAMPLES | VALUES,
+            "args": st.lists(EXTENSION_SAMPLES, max_size=2),
+        },
+    )
+    return EXTENSION_SAMPLES | call | call.map(lambda c: {"__extn": c})
+
+
+def attribute_and_value(attribute: str) -> st.SearchStrategy[tuple[str, object]]:
+    declared = AGREE_CONTEXT.attributes.get(attribute)
+    values = VALUES if declared is None else near(declared.type) | VALUES
+    return st.tuples(st.just(attribute), values)
+
+
 ATTRIBUTES = st.sampled_from([*sorted(AGREE_CONTEXT.attributes), "undeclared"])
 
 
 @settings(derandomize=True, max_examples=200, deadline=None)
-@given(attribute=ATTRIBUTES, value=VALUES)
-def test_property_agrees_with_cedar_on_random_values(attribute: str, value: object):
-    context = {attribute: value}
+@given(case=ATTRIBUTES.flatmap(attribute_and_value))
+def test_property_agrees_with_cedar_on_random_values(case: tuple[str, object]):
+    context: dict[str, object] = dict([case])
     assert (check(context) == []) == cedar_accepts(context)
 
 
@@ -1112,5 +1186,5 @@ EXTENSION_STRINGS = st.one_of(
 @given(case=EXTENSION_STRINGS)
 def test_property_extension_strings_agree_with_cedar(case: tuple[str, str]):
     attribute, text = case
-    context = {attribute: text}
+    context: dict[str, object] = {attribute: text}
     assert (check(context) == []) == cedar_accepts(context)

@@ -124,6 +124,10 @@ class ActionSlice:
     # How context.approval / context.payload are declared for this action.
     approval: Attribute | None
     payload: Attribute | None
+    # Memo of merged masks and aggregated requirements by the set of policies
+    # that produced them: few distinct sets occur, and merging is the most
+    # expensive Python step of a decision. Filled lazily by the engine.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def policy_ids(self) -> frozenset[str]:

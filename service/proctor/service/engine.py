@@ -242,11 +242,33 @@ def _outcome(
     )
 
 
+MEMO_LIMIT = 4096
+
+
+def _memoized(sl: ActionSlice, key: Any, compute: Any) -> Any:
+    try:
+        return sl.memo[key]
+    except KeyError:
+        value = compute()
+        if len(sl.memo) < MEMO_LIMIT:
+            sl.memo[key] = value
+        return value
+
+
 def _requirements(
     sl: ActionSlice, gate_ids: Sequence[str]
 ) -> tuple[tuple[Requirement, ...], int, int]:
     """Several gates add up: every group they name is required, each with the
     largest quorum asked of it; the shortest ttl and fewest uses apply."""
+    result: tuple[tuple[Requirement, ...], int, int] = _memoized(
+        sl, ("requirements", tuple(gate_ids)), lambda: _aggregate(sl, gate_ids)
+    )
+    return result
+
+
+def _aggregate(
+    sl: ActionSlice, gate_ids: Sequence[str]
+) -> tuple[tuple[Requirement, ...], int, int]:
     quorum: dict[GroupRef, int] = {}
     asked_by: dict[GroupRef, list[str]] = {}
     ttl, uses = 0, 0
@@ -262,8 +284,15 @@ def _requirements(
 
 
 def _masks(sl: ActionSlice, satisfied: set[str], errored: set[str]) -> tuple[Directive, ...]:
-    rules = [d for rid, ds in sl.masks.items() if rid in satisfied or rid in errored for d in ds]
-    return merge_directives(rules) if rules else ()
+    applied = frozenset(rid for rid in sl.masks if rid in satisfied or rid in errored)
+    if not applied:
+        return ()
+    merged: tuple[Directive, ...] = _memoized(
+        sl,
+        ("masks", applied),
+        lambda: merge_directives(d for rid in applied for d in sl.masks[rid]),
+    )
+    return merged
 
 
 def _ids(ids: Sequence[str]) -> str:
