@@ -107,7 +107,7 @@ class Attribute:
     required: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RecordType:
     """A closed Cedar record: values may carry only the declared attributes."""
 
@@ -119,6 +119,9 @@ class RecordType:
 
     def __hash__(self) -> int:
         return hash(tuple(sorted(self.attributes.items(), key=lambda kv: kv[0])))
+
+    def __repr__(self) -> str:
+        return f"RecordType({dict(self.attributes)!r})"
 
 
 @dataclass(frozen=True)
@@ -1075,8 +1078,9 @@ def _fn_and_args(v: object) -> tuple[str, list[object]] | None:
 
 def _is_unknown_escape(v: object) -> bool:
     # `{"__extn": {"fn": "unknown", "arg": "x"}}` is a partial-evaluation
-    # placeholder, valid "for any type" in Cedar's parser; is_authorized then
-    # rejects the context. Checked first, at every level, as Cedar does.
+    # placeholder that Cedar's parser recognises first, at every level, for any
+    # type. is_authorized then rejects it as an attribute value but accepts it
+    # as a constructor's argument (`decimal(unknown("x"))`); we reject it everywhere.
     if not isinstance(v, dict) or _is_expr_escape(v):
         return False
     inner = v.get("__extn")
@@ -1230,10 +1234,12 @@ def validate_value(
     "attribute not declared" messages (e.g. `Action::"read"`). Messages never
     contain values, only paths, type names and schema attribute names.
 
-    Accepts what Cedar 4.12 accepts, with one deliberate exception: extension
-    values computed by non-constructor functions (`{"__extn": {"fn": "offset", ..}}`,
-    a Long written as `toMilliseconds(..)`) are rejected. The nesting limit is
-    counted from `value`, so pass the whole context for exact agreement.
+    Accepts what Cedar 4.12 accepts, with two deliberate exceptions, both
+    stricter: extension values computed by non-constructor functions
+    (`{"__extn": {"fn": "offset", ..}}`, a Long written as `toMilliseconds(..)`)
+    and `unknown()` partial-evaluation placeholders anywhere (Cedar accepts
+    e.g. `decimal(unknown("x"))`). The nesting limit is counted from `value`,
+    so pass the whole context for exact agreement.
     """
     problems = _json_problems(value, path)
     if problems:

@@ -8,10 +8,13 @@ only translates wire types to and from this.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from proctor.service.bundle import Bundle
@@ -25,6 +28,8 @@ from proctor.service.engine import (
 )
 from proctor.service.errors import InvalidRequestError
 from proctor.service.fingerprint import fingerprint
+
+log = logging.getLogger("proctor.decisions")
 
 APPROVAL_INVALID = "approval_invalid"
 APPROVAL_STORE_UNAVAILABLE = "approval_store_unavailable"
@@ -165,7 +170,16 @@ class DecisionPoint:
             return self._authorize(bundle, request, approval_id, decision_id)
         except InvalidRequestError:
             raise
-        except Exception:  # fail closed: an internal failure is never an ALLOW
+        except Exception as exc:  # fail closed: an internal failure is never an ALLOW
+            # The message may quote request data: log the type and place only.
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error(
+                "decision %s failed: %s at %s:%s; denying",
+                decision_id,
+                type(exc).__name__,
+                Path(where.filename).name,
+                where.lineno,
+            )
             return Decision(
                 decision_id,
                 bundle.version,
