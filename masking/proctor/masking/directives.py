@@ -159,8 +159,14 @@ class Operator:
         return {}
 
     def __str__(self) -> str:
+        """The operator as written in ``@mask``: ``partial(keep=4)``,
+        ``generalize(year)``, ``detect(NAME,SSN)``."""
         p = self.params()
-        return f"{self.name}({','.join(p.values())})" if p else self.name
+        if not p:
+            return self.name
+        if self.name in ("generalize", "detect"):
+            return f"{self.name}({','.join(p.values())})"
+        return f"{self.name}({','.join(f'{k}={v}' for k, v in p.items())})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,9 @@
 
 A case file (``policies/tests/*.yaml``)::
 
+    entities: []                     # optional: entities shared by every case
+    fixtures:                        # optional: named entity sets cases can `use`
+      night-shift: [{uid: {type: User, id: nurse-1}, attrs: {}, parents: []}]
     cases:
       - name: agents need the privacy office to export PHI
         principal: Agent::"care-assistant"
@@ -9,6 +12,7 @@ A case file (``policies/tests/*.yaml``)::
         resource: Dataset::"oncology-cohort-2026"
         context: {rows: 120, destination: "s3://hospital-research"}
         entities: []                 # optional, Cedar entity JSON
+        use: [night-shift]           # optional: fixtures to add
         payload_findings:            # optional: what the PHI scanner found,
           phi_detected: true         # filled into context.payload
         approved: false              # optional: decide as if a verified grant
@@ -146,9 +150,15 @@ def load_case_file(path: Path) -> list[Case]:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         raise CaseError(f"{path}: not valid YAML: {exc}") from None
-    _check_keys(doc, {"cases"}, {"cases"}, f"{path}:1", "file")
+    _check_keys(doc, {"cases", "entities", "fixtures"}, {"cases"}, f"{path}:1", "file")
     if not isinstance(doc["cases"], list) or not doc["cases"]:
         raise CaseError(f"{path}:{doc.line}: `cases` must be a non-empty list")
+    shared = doc.get("entities", [])
+    if not isinstance(shared, list):
+        raise CaseError(f"{path}:{doc.line}: `entities` must be a list of Cedar entities")
+    fixtures = doc.get("fixtures", {})
+    if not isinstance(fixtures, dict) or not all(isinstance(v, list) for v in fixtures.values()):
+        raise CaseError(f"{path}:{doc.line}: `fixtures` must map names to lists of entities")
     out: list[Case] = []
     names: dict[str, int] = {}
     for item in doc["cases"]:
@@ -163,6 +173,7 @@ def load_case_file(path: Path) -> list[Case]:
                 "resource",
                 "context",
                 "entities",
+                "use",
                 "payload_findings",
                 "approved",
                 "expect",
@@ -183,6 +194,14 @@ def load_case_file(path: Path) -> list[Case]:
             raise CaseError(f"{where}: `context` must be a mapping (a Cedar record)")
         if not isinstance(entities, list):
             raise CaseError(f"{where}: `entities` must be a list of Cedar entities")
+        used = item.get("use", [])
+        if not isinstance(used, list):
+            raise CaseError(f"{where}: `use` must be a list of fixture names")
+        for fixture in used:
+            if fixture not in fixtures:
+                known = ", ".join(sorted(fixtures)) or "none defined"
+                raise CaseError(f"{where}: unknown fixture `{fixture}` (known: {known})")
+        entities = [*shared, *(e for f in used for e in fixtures[f]), *entities]
         exp = item["expect"]
         _check_keys(
             exp,

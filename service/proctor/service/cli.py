@@ -267,14 +267,92 @@ def _cmd_check(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 failed = True
-    if failed:
+    warnings: list[str] = []
+    if bundle is not None:
+        from proctor.service.lint import lint_bundle
+
+        warnings = lint_bundle(bundle)
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+    if failed or (warnings and args.strict):
         return EXIT_FAIL
     assert bundle is not None
     print(
         f"ok: {directory} bundle {bundle.version}: {bundle.access_policy_count} access policies, "
         f"{bundle.masking_policy_count} masking rules, {len(bundle.slices)} actions"
+        + (f", {len(warnings)} warning(s)" if warnings else "")
     )
     return EXIT_OK
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from proctor.service.bundle import load_bundle
+    from proctor.service.case_runner import (
+        junit_xml,
+        run_cases,
+        summary_lines,
+        write_coverage_json,
+    )
+    from proctor.service.cases import CaseError, load_cases
+    from proctor.service.errors import BundleError
+
+    directory = Path(args.directory)
+    cases_dir = Path(args.cases) if args.cases else directory / "tests"
+    try:
+        bundle = load_bundle(directory)
+    except BundleError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        cases = load_cases(cases_dir)
+    except CaseError as exc:
+        print(f"proctor: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    if not cases:
+        print(f"proctor: error: no cases in {cases_dir} (*.yaml)", file=sys.stderr)
+        return EXIT_FAIL
+    results, coverage = run_cases(bundle, cases)
+    print("\n".join(summary_lines(results, coverage, verbose=args.verbose)))
+    if args.junit:
+        Path(args.junit).write_bytes(junit_xml(results, f"proctor test {directory}"))
+    if args.coverage_json:
+        write_coverage_json(coverage, Path(args.coverage_json))
+    failed = any(not r.passed for r in results)
+    if args.min_coverage is not None and coverage.percent < args.min_coverage:
+        print(
+            f"coverage {coverage.percent:.1f}% is below --min-coverage {args.min_coverage:g}%",
+            file=sys.stderr,
+        )
+        failed = True
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from proctor.service.bundle import load_bundle
+    from proctor.service.cases import CaseError
+    from proctor.service.diff import case_requests, compare, generated_requests, report
+    from proctor.service.errors import BundleError
+
+    old_dir, new_dir = Path(args.old), Path(args.new)
+    try:
+        old, new = load_bundle(old_dir), load_bundle(new_dir)
+    except BundleError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        from_cases = case_requests(old_dir, new_dir)
+    except CaseError as exc:
+        print(f"proctor: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    generated = []
+    if args.examples > 0:
+        generated = generated_requests(old, args.examples) + generated_requests(new, args.examples)
+    compared, changes = compare(old, new, [*from_cases, *generated])
+    sources = f"{len(from_cases)} case requests, {len(generated)} generated"
+    print("\n".join(report(changes, compared, sources)))
+    return EXIT_FAIL if changes and args.fail_on_change else EXIT_OK
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
@@ -353,7 +431,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also fail when Cedar's formatter would change a file",
     )
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(func=_cmd_check)
+
+    test = sub.add_parser("test", help="run the bundle's YAML cases; coverage; JUnit")
+    test.add_argument("directory", nargs="?", default="policies")
+    test.add_argument("--cases", metavar="DIR", help="case files (default: DIR/tests)")
+    test.add_argument("--junit", metavar="FILE", help="write JUnit XML")
+    test.add_argument("--coverage-json", metavar="FILE", help="write coverage as JSON")
+    test.add_argument(
+        "--min-coverage", type=float, metavar="PCT", help="fail below this % of policies+gates"
+    )
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    test.set_defaults(func=_cmd_test)
+
+    diff = sub.add_parser("diff", help="requests whose decision or masking changes between bundles")
+    diff.add_argument("old", help="the bundle before the change")
+    diff.add_argument("new", help="the bundle after the change")
+    diff.add_argument(
+        "--examples",
+        type=int,
+        default=200,
+        metavar="N",
+        help="generated requests per action and bundle (default 200; 0: cases only)",
+    )
+    diff.add_argument(
+        "--fail-on-change", action="store_true", help="exit 1 when anything changes (CI gates)"
+    )
+    diff.set_defaults(func=_cmd_diff)
 
     fmt = sub.add_parser("fmt", help="format the bundle's .cedar files in place")
     fmt.add_argument("directory", nargs="?", default="policies")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -112,13 +112,21 @@ def deny(code: str, message: str, policy_ids: Sequence[str] = ()) -> Outcome:
     return Outcome("DENY", code, message, tuple(policy_ids))
 
 
-def decide(bundle: Bundle, request: Request, granted: bool = False) -> Outcome:
+def decide(
+    bundle: Bundle,
+    request: Request,
+    granted: bool = False,
+    *,
+    satisfied_out: set[str] | None = None,
+) -> Outcome:
     """Decide one request against a bundle.
 
     ``granted`` is True only when the caller has verified an approval grant
     bound to exactly this request and bundle version. Raises
     :class:`InvalidRequestError` for a request that cannot be evaluated (it
-    names the field); every other failure is a DENY outcome.
+    names the field); every other failure is a DENY outcome. Tools that
+    measure coverage pass ``satisfied_out`` to collect the @ids of every
+    policy the request satisfied, determining or not.
     """
     sl = _slice_for(bundle, request.action)
     context = _context(sl, request, granted)
@@ -133,8 +141,8 @@ def decide(bundle: Bundle, request: Request, granted: bool = False) -> Outcome:
     probe = sl.needs_probe and not granted and sl.approval is not None
     if probe:
         assert sl.approval is not None
-        approved = {**context, "approval": approval_value(sl.approval, granted=True)}
-        batch.append({**cedar_request, "context": json.dumps(approved)})
+        approved_context = {**context, "approval": approval_value(sl.approval, granted=True)}
+        batch.append({**cedar_request, "context": json.dumps(approved_context)})
     try:
         results = cedarpy.is_authorized_batch(batch, sl.policy_set, entities, bundle.schema)
     except (ValueError, TypeError, RuntimeError):
@@ -143,16 +151,29 @@ def decide(bundle: Bundle, request: Request, granted: bool = False) -> Outcome:
     if first.decision == cedarpy.Decision.NoDecision:
         raise _explain_invalid(bundle, sl, request, context)
     satisfied, errored = _satisfied(first)
+    if satisfied_out is not None:
+        satisfied_out.update(satisfied & sl.policy_ids)
     if probe:
         if results[1].decision == cedarpy.Decision.NoDecision:
             return deny(
                 EVALUATION_ERROR, "the policy engine failed to evaluate the approved request"
             )
-        if_approved, errored_approved = _satisfied(results[1])
-    else:
-        if_approved = {p for p in sl.policy_ids if (sl.twins.get(p) or p) in satisfied}
-        errored_approved = {p for p in sl.policy_ids if (sl.twins.get(p) or p) in errored}
-    return _outcome(sl, satisfied, errored, if_approved, errored_approved, granted)
+        return _outcome(sl, satisfied, errored, _satisfied(results[1]), granted)
+    return _outcome(sl, satisfied, errored, _through_twins(sl, satisfied, errored), granted)
+
+
+def _through_twins(
+    sl: ActionSlice, satisfied: set[str], errored: set[str]
+) -> Callable[[], tuple[set[str], set[str]]]:
+    """What the request would satisfy if approved, read off the twins."""
+
+    def compute() -> tuple[set[str], set[str]]:
+        return (
+            {p for p in sl.policy_ids if (sl.twins.get(p) or p) in satisfied},
+            {p for p in sl.policy_ids if (sl.twins.get(p) or p) in errored},
+        )
+
+    return compute
 
 
 def _satisfied(result: Any) -> tuple[set[str], set[str]]:
@@ -168,8 +189,7 @@ def _outcome(
     sl: ActionSlice,
     satisfied: set[str],
     errored: set[str],
-    if_approved: set[str],
-    errored_approved: set[str],
+    approved: tuple[set[str], set[str]] | Callable[[], tuple[set[str], set[str]]],
     granted: bool,
 ) -> Outcome:
     gates = set(sl.gates)
@@ -212,6 +232,7 @@ def _outcome(
             blocking_gates,
         )
     # Only approval gates block: would the request be allowed if approved?
+    if_approved, errored_approved = approved() if callable(approved) else approved
     if errored_approved & (sl.permits | sl.forbids | gates):
         return deny(EVALUATION_ERROR, "policies failed to evaluate for the approved request")
     still_forbidding = sorted(if_approved & (sl.forbids | gates))
