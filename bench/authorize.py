@@ -169,7 +169,7 @@ def example_requests() -> dict[str, Request]:
             principal=EntityUid("Agent", "care-assistant"),
             action=EntityUid("Action", "export_patient_data"),
             resource=EntityUid("Dataset", "oncology-cohort-2026"),
-            context={"rows": 120, "destination": "s3://hospital-research"},
+            context={"rows": 120, "destination": "s3://hospital-research/cohort-2026"},
         ),
         "read record (ALLOW + masks)": Request(
             principal=EntityUid("Agent", "care-assistant"),

@@ -539,6 +539,7 @@ class PointResult:
     background_cores: float  # everything else that ran: neither server nor h2load
     steal_cores: float  # CPU the hypervisor took
     commands: list[str] = field(default_factory=list)
+    error_detail: list[str] = field(default_factory=list)
 
 
 def run_point(
@@ -566,6 +567,7 @@ def run_point(
     steal = 0.0
     measured_s = 0.0
     commands: list[str] = []
+    error_detail: list[str] = []
     for phase in range(phases):
         procs: list[tuple[subprocess.Popen[str], Path, PayloadFile]] = []
         reaped0 = children_cpu_seconds()
@@ -620,6 +622,9 @@ def run_point(
             total.non_2xx += r.non_2xx
             total.data_bytes += r.data_bytes
             expected_data += r.succeeded * pf.response_frame_len
+            if r.failed or r.errored or r.timeout or r.non_2xx:
+                summary = [ln for ln in out.splitlines() if ln.startswith(("requests:", "status"))]
+                error_detail.append(f"{pf.scenario.name}: " + " | ".join(summary))
             lat, bad = read_latencies_us(log)
             latencies += lat
             total.non_2xx += max(0, bad - r.non_2xx)  # the log as a cross-check
@@ -641,6 +646,7 @@ def run_point(
         background_cores=max(0.0, machine_busy - cpu - client) / measured_s,
         steal_cores=steal / measured_s,
         commands=commands,
+        error_detail=error_detail,
     )
 
 
@@ -694,15 +700,48 @@ def cerbos_spec(bundle: Bundle, cerbos: str, log_level: str) -> ServerSpec:
 
 
 DEFAULT_PROCTOR_CMD = (
-    "{venv}/bin/proctor serve --policies {policies} --listen 127.0.0.1:{port} "
+    "{proctor} serve --policies {policies} --listen 127.0.0.1:{port} "
     "--data-dir {data_dir} --no-watch"
 )
+SNAPSHOT_MAIN = """\
+# Runs the Proctor CLI from this snapshot (written by bench/loadgen.py).
+import sys
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+sys.path[:0] = [str(here / d) for d in ("service", "proto", "masking")]
+from proctor.service.cli import main  # noqa: E402
+
+sys.exit(main())
+"""
 
 
-def proctor_spec(bundle: Bundle, template: str, data_dir: Path) -> ServerSpec:
+def snapshot_proctor(dest: Path) -> tuple[str, str]:
+    """Copy Proctor's code as it is now into ``dest``; returns the command that
+    runs its CLI (so every round of a run measures the same code even while
+    the working tree changes) and a content hash of the copy."""
+    import hashlib
+    import shutil
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    for part in ("service", "proto", "masking"):
+        shutil.copytree(
+            REPO / part, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    (dest / "run_proctor.py").write_text(SNAPSHOT_MAIN)
+    digest = hashlib.sha256()
+    for f in sorted(dest.rglob("*")):
+        if f.is_file():
+            digest.update(f.relative_to(dest).as_posix().encode() + b"\0" + f.read_bytes())
+    return f"{REPO / '.venv' / 'bin' / 'python'} {dest / 'run_proctor.py'}", digest.hexdigest()
+
+
+def proctor_spec(bundle: Bundle, template: str, data_dir: Path, proctor: str) -> ServerSpec:
     port = free_port()
     argv = shlex.split(
         template.format(
+            proctor=proctor,
             venv=REPO / ".venv",
             policies=bundle.proctor_dir,
             port=port,
@@ -906,7 +945,8 @@ def start_server(
         spec = cerbos_spec(bundle, args.cerbos or find_cerbos(), args.cerbos_log_level)
     elif which == "proctor":
         data_dir = Path(tempfile.mkdtemp(prefix="proctor-data-", dir=scratch))
-        spec = proctor_spec(bundle, args.proctor_cmd, data_dir)
+        proctor = getattr(args, "proctor_exe", None) or str(REPO / ".venv" / "bin" / "proctor")
+        spec = proctor_spec(bundle, args.proctor_cmd, data_dir, proctor)
     else:
         raise ValueError(f"unknown server {which!r}")
     server = RunningServer(spec, WORK / "logs" / f"{which}-{bundle.name}.log")
@@ -972,12 +1012,27 @@ def run_clean_point(
             f"steal={r.steal_cores:.2f}" + (f" (attempt {attempt + 1})" if attempt else ""),
             file=sys.stderr,
         )
+        for detail in r.error_detail:
+            print(f"    h2load errors: {detail}", file=sys.stderr)
         if best is None or r.background_cores < best.background_cores:
             best = r
         if r.background_cores <= args.max_background:
             break
     assert best is not None
     return best
+
+
+def proctor_build() -> str:
+    """The Proctor code a server is about to run: commit, and whether the
+    working tree differs from it."""
+    rev = tool_version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "--", "service", "masking", "proto"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"git {rev}" + (" + uncommitted changes" if dirty else "")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -990,7 +1045,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     server_cmds: dict[str, str] = {}
     h2_examples: dict[tuple[str, int], str] = {}
     failures: list[str] = []
+    proctor_builds: list[str] = []
     WORK.mkdir(parents=True, exist_ok=True)
+    snapshot_build = ""
+    if args.snapshot_proctor and "proctor" in servers:
+        args.proctor_exe, digest = snapshot_proctor(WORK / "proctor-snapshot")
+        snapshot_build = f"{proctor_build()}, snapshot sha256:{digest[:12]}"
+        print(
+            f"Proctor snapshot of {snapshot_build} in {WORK / 'proctor-snapshot'}", file=sys.stderr
+        )
     with tempfile.TemporaryDirectory(prefix="bench-", dir=WORK) as tmp:
         scratch = Path(tmp)
         for bname in args.bundles.split(","):
@@ -1001,6 +1064,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                     print(
                         f"[{bundle.name}] round {rnd + 1}/{args.rounds}: {which}", file=sys.stderr
                     )
+                    if which == "proctor":
+                        proctor_builds.append(
+                            snapshot_build if args.snapshot_proctor else proctor_build()
+                        )
                     with start_server(which, bundle, args, scratch) as server:
                         server_cmds[f"{which} {bundle.name}"] = shlex.join(server.spec.argv)
                         files, problems = build_payloads(
@@ -1021,15 +1088,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     facts["h2load"] = tool_version([args.h2load, "--version"])
     if "cerbos" in servers:
         facts["cerbos"] = tool_version([args.cerbos or find_cerbos(), "--version"])
-    if "proctor" in servers:
-        rev = tool_version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO), "status", "--porcelain", "--", "service", "masking", "proto"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-        facts["proctor"] = f"git {rev}" + (" + uncommitted changes" if dirty else "")
+    if proctor_builds:
+        facts["proctor"] = " then ".join(dict.fromkeys(proctor_builds))
+        if len(set(proctor_builds)) > 1:
+            failures.append(f"Proctor's code changed during the run: {facts['proctor']}")
     commands = [
         "bash bench/setup.sh",
         "python -m bench.loadgen " + shlex.join(sys.argv[1:]),
@@ -1064,7 +1126,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         notes.append("Problems seen: " + "; ".join(failures))
     text = markdown(results, facts=facts, commands=commands, notes=notes)
     raw = WORK / "results-raw.json"
-    raw.write_text(json.dumps([r.__dict__ | {"commands": []} for r in results], indent=1))
+    raw.write_text(
+        json.dumps([r.__dict__ | {"commands": r.commands[:1]} for r in results], indent=1)
+    )
     print(text)
     if args.results:
         write_section(args.results, text)
@@ -1108,7 +1172,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument(
             "--proctor-cmd",
             default=DEFAULT_PROCTOR_CMD,
-            help="Proctor start command; {venv} {policies} {port} {data_dir} are filled in",
+            help="Proctor start command; {proctor} (the CLI) {venv} {policies} {port} "
+            "{data_dir} are filled in",
         )
 
     run = sub.add_parser("run", help="benchmark servers against each other")
@@ -1130,6 +1195,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument(
         "--retries", type=int, default=2, help="re-runs of a point disturbed by other work"
+    )
+    run.add_argument(
+        "--snapshot-proctor",
+        action="store_true",
+        help="run a copy of Proctor's code taken at the start (the working tree may change)",
     )
     run.add_argument(
         "--quiet-wait",

@@ -27,7 +27,7 @@ EXPORT = ("Agent::care-assistant", "export_patient_data", "Dataset::oncology-coh
             id="read-record-allowed",
         ),
         pytest.param(
-            authz(*EXPORT, rows=120, destination="s3://hospital-research"),
+            authz(*EXPORT, rows=120, destination="s3://hospital-research/cohort-2026"),
             D.DECISION_NEEDS_APPROVAL,
             ["export-phi-needs-privacy-office"],
             id="export-needs-privacy-office",
@@ -111,7 +111,9 @@ def test_masks_on_allow_and_needs_approval(stub) -> None:
     assert masks["$.ssn"] == ("redact", {}, "agents-see-no-direct-identifiers")
     assert masks["$.phone"] == ("partial", {"keep": "4"}, "agents-see-no-direct-identifiers")
     assert masks["$.notes"][1] == {"categories": "DATE,MRN,NAME,PHONE,SSN"}
-    export = stub.Authorize(authz(*EXPORT, rows=1, destination="s3://hospital-x"), timeout=5)
+    export = stub.Authorize(
+        authz(*EXPORT, rows=1, destination="s3://hospital-research/x"), timeout=5
+    )
     assert ("$..ssn", "drop") in {(m.selector, m.operator) for m in export.masks}
     deny = stub.Authorize(
         authz("Agent::ops-bot", "delete_repository", "Repository::ehr-infra"), timeout=5
@@ -120,7 +122,7 @@ def test_masks_on_allow_and_needs_approval(stub) -> None:
 
 
 def test_presented_approval_is_denied_until_approvals_are_stored(stub) -> None:
-    req = authz(*EXPORT, rows=120, destination="s3://hospital-research")
+    req = authz(*EXPORT, rows=120, destination="s3://hospital-research/cohort-2026")
     req.approval_id = stub.Authorize(req, timeout=5).approval.id
     resp = stub.Authorize(req, timeout=5)
     assert resp.decision == D.DECISION_DENY

@@ -107,7 +107,7 @@ def test_serve_prints_where_and_how(served) -> None:
                 "--resource",
                 'Dataset::"oncology-cohort-2026"',
                 "--context",
-                '{"rows": 120, "destination": "s3://hospital-research"}',
+                '{"rows": 120, "destination": "s3://hospital-research/cohort-2026"}',
             ],
             4,
             "NEEDS_APPROVAL",
@@ -158,7 +158,7 @@ def test_authorize_bad_input_is_one_line_exit_2(served, args, words) -> None:
         "--principal": 'Agent::"care-assistant"',
         "--action": 'Action::"export_patient_data"',
         "--resource": 'Dataset::"oncology-cohort-2026"',
-        "--context": '{"rows": 1, "destination": "s3://hospital-a"}',
+        "--context": '{"rows": 1, "destination": "s3://hospital-research/a"}',
     }
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     r = run("authorize", "--addr", addr, *[x for kv in base.items() for x in kv])

@@ -21,7 +21,7 @@ def _bad(**changes):
         "export_patient_data",
         "Dataset::oncology-cohort-2026",
         rows=1,
-        destination="s3://hospital-a",
+        destination="s3://hospital-research/a",
     )
     for key, value in changes.items():
         if value is None:
@@ -78,7 +78,7 @@ def _bad(**changes):
             id="wrong-principal-type",
         ),
         pytest.param(
-            _bad(context={"rows": val(SSN), "destination": val("s3://hospital-a")}),
+            _bad(context={"rows": val(SSN), "destination": val("s3://hospital-research/a")}),
             "context.rows",
             "expected Long",
             id="context-type-mismatch",
@@ -185,3 +185,33 @@ def test_unknown_principal_is_a_normal_deny(stub) -> None:
     )
     assert resp.decision == decision_pb2.DECISION_DENY
     assert resp.reason.code in ("no_matching_permit", "evaluation_error")
+
+
+@pytest.mark.parametrize(
+    ("entity", "field", "words"),
+    [
+        pytest.param(
+            value_pb2.Entity(uid=ref("User::mallory"), parents=[ref("Group::privacy-office")]),
+            "entities[0].uid.type",
+            "come only from the bundle",
+            id="supplying-a-human",
+        ),
+        pytest.param(
+            value_pb2.Entity(
+                uid=ref("Agent::impostor"),
+                attributes={"model_id": val("m"), "roles": val([]), "phi_clearance": val(False)},
+                parents=[ref("Group::clinicians")],
+            ),
+            "entities[0].parents[0]",
+            "cannot claim membership in a `Group`",
+            id="claiming-a-group",
+        ),
+    ],
+)
+def test_identity_comes_only_from_the_bundle(stub, entity, field, words) -> None:
+    req = authz("Agent::impostor", "read_patient_record", "PatientRecord::pr-2002")
+    req.entities.append(entity)
+    with pytest.raises(grpc.RpcError) as info:
+        stub.Authorize(req, timeout=5)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert info.value.details().startswith(field + ":") and words in info.value.details()

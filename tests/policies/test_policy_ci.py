@@ -17,7 +17,9 @@ PROCTOR = [sys.executable, "-m", "proctor.service.cli"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PROCTOR, *args], capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [*PROCTOR, *args], capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 @pytest.fixture
@@ -34,11 +36,24 @@ def broken(tmp_path: Path, example_bundle_dir: Path) -> Path:
 
 def test_example_bundle_passes_with_full_coverage(tmp_path: Path, example_bundle_dir: Path) -> None:
     junit, cov = tmp_path / "junit.xml", tmp_path / "coverage.json"
-    r = run("test", str(example_bundle_dir), "--min-coverage", "100", "--junit", str(junit), "--coverage-json", str(cov))
+    r = run(
+        "test",
+        str(example_bundle_dir),
+        "--min-coverage",
+        "100",
+        "--junit",
+        str(junit),
+        "--coverage-json",
+        str(cov),
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().endswith(" passed, 0 failed")
     suite = ET.parse(junit).getroot()
-    assert suite.tag == "testsuite" and suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 28
+    assert (
+        suite.tag == "testsuite"
+        and suite.get("failures") == "0"
+        and int(suite.get("tests", "0")) >= 28
+    )
     report = json.loads(cov.read_text())
     assert report["percent"] == 100.0
     assert all(p["cases"] for p in report["policies"].values())
@@ -68,7 +83,14 @@ def test_dropping_the_gate_is_caught_by_diff(example_bundle_dir: Path, broken: P
     assert "export-phi-needs-privacy-office" in r.stdout
     assert "NEEDS_APPROVAL -> ALLOW" in r.stdout
     assert 'action Action::"export_patient_data"' in r.stdout
-    same = run("diff", str(example_bundle_dir), str(example_bundle_dir), "--examples", "10", "--fail-on-change")
+    same = run(
+        "diff",
+        str(example_bundle_dir),
+        str(example_bundle_dir),
+        "--examples",
+        "10",
+        "--fail-on-change",
+    )
     assert same.returncode == 0 and same.stdout.startswith("0 change(s)")
 
 
@@ -84,7 +106,9 @@ def test_coverage_below_the_minimum_fails(tmp_path: Path, example_bundle_dir: Pa
     assert run("test", str(d), "--min-coverage", "50").returncode == 0
 
 
-def test_check_warns_about_shadowed_permits_and_unapprovable_gates(tmp_path: Path, example_bundle_dir: Path) -> None:
+def test_check_warns_about_shadowed_permits_and_unapprovable_gates(
+    tmp_path: Path, example_bundle_dir: Path
+) -> None:
     d = tmp_path / "b"
     shutil.copytree(example_bundle_dir, d)
     with (d / "infrastructure.cedar").open("a") as f:
@@ -95,6 +119,12 @@ def test_check_warns_about_shadowed_permits_and_unapprovable_gates(tmp_path: Pat
         )
     r = run("check", str(d))
     assert r.returncode == 0, r.stderr
-    assert "policy `shadowed-permit`: warning: can never allow: the unconditional forbid `agents-never-delete-repositories`" in r.stderr
-    assert 'policy `gate-nobody`: warning: approver group `Group::"ghosts"` is not in entities.json' in r.stderr
+    assert (
+        "policy `shadowed-permit`: warning: can never allow: the unconditional forbid `agents-never-delete-repositories`"
+        in r.stderr
+    )
+    assert (
+        'policy `gate-nobody`: warning: approver group `Group::"ghosts"` is not in entities.json'
+        in r.stderr
+    )
     assert run("check", str(d), "--strict").returncode == 1

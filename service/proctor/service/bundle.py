@@ -147,6 +147,9 @@ class Bundle:
     entities: Any = field(repr=False)  # cedarpy.Entities
     policies: Mapping[str, PolicyInfo] = field(repr=False)
     slices: Mapping[ActionUid, ActionSlice] = field(repr=False)
+    # Entity types annotated @proctor_source("bundle"): requests may neither
+    # supply such entities nor claim membership in them.
+    bundle_only_types: frozenset[str] = frozenset()
 
     @property
     def access_policy_count(self) -> int:
@@ -206,6 +209,7 @@ def load_bundle(directory: str | Path) -> Bundle:
     if schema is None or model is None:
         raise BundleError(problems.items)
     _validate_policies(root, policies, schema, problems)
+    bundle_only = _bundle_only_types(root, model, problems)
     entities = _load_entities(root, schema, model, problems)
     slices = _build_slices(policies, model, problems)
     if problems.items:
@@ -219,6 +223,7 @@ def load_bundle(directory: str | Path) -> Bundle:
         entities=entities,
         policies={p.policy_id: p for p in policies},
         slices=slices,
+        bundle_only_types=bundle_only,
     )
 
 
@@ -309,6 +314,32 @@ def _validate_policies(
 
 def _est_set(static: Mapping[str, Any]) -> str:
     return json.dumps({"staticPolicies": dict(static), "templates": {}, "templateLinks": []})
+
+
+SOURCE_ANNOTATION = "proctor_source"
+
+
+def _bundle_only_types(root: Path, model: SchemaModel, problems: _Problems) -> frozenset[str]:
+    """Entity types whose entities come only from entities.json.
+
+    Identity data — humans, groups, who is in which group — should come from
+    the bundle (synced from the IdP), not from the caller: otherwise a caller
+    could claim membership in an approver group.
+    """
+    out = set()
+    for name, etype in model.entity_types.items():
+        source = etype.annotation(SOURCE_ANNOTATION)
+        if source is None or source == "request":
+            continue
+        if source != "bundle":
+            problems.add(
+                str(root / SCHEMA_FILES[0]),
+                f'entity type `{name}`: `@{SOURCE_ANNOTATION}("{source}")` must be '
+                '"bundle" (only from entities.json) or "request" (the default)',
+            )
+            continue
+        out.add(name)
+    return frozenset(out)
 
 
 def _load_entities(root: Path, schema: Any, model: SchemaModel, problems: _Problems) -> Any:

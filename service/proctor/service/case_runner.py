@@ -168,7 +168,8 @@ def junit_xml(results: Sequence[CaseResult], suite: str) -> bytes:
         if not r.passed:
             failure = ET.SubElement(tc, "failure", message=r.problems[0])
             failure.text = "\n".join(r.problems)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 def write_coverage_json(coverage: Coverage, path: Path) -> None:

@@ -10,7 +10,7 @@ A case file (``policies/tests/*.yaml``)::
         principal: Agent::"care-assistant"
         action: Action::"export_patient_data"
         resource: Dataset::"oncology-cohort-2026"
-        context: {rows: 120, destination: "s3://hospital-research"}
+        context: {rows: 120, destination: "s3://hospital-research/cohort-2026"}
         entities: []                 # optional, Cedar entity JSON
         use: [night-shift]           # optional: fixtures to add
         payload_findings:            # optional: what the PHI scanner found,
@@ -162,92 +162,97 @@ def load_case_file(path: Path) -> list[Case]:
     out: list[Case] = []
     names: dict[str, int] = {}
     for item in doc["cases"]:
-        line = getattr(item, "line", doc.line)
-        where = f"{path}:{line}"
-        _check_keys(
-            item,
-            {
-                "name",
-                "principal",
-                "action",
-                "resource",
-                "context",
-                "entities",
-                "use",
-                "payload_findings",
-                "approved",
-                "expect",
-            },
-            {"name", "principal", "action", "resource", "expect"},
-            where,
-            "case",
-        )
-        name = item["name"]
-        if not isinstance(name, str) or not name.strip():
-            raise CaseError(f"{where}: every case needs a non-empty `name`")
-        if name in names:
-            raise CaseError(f"{where}: duplicate case name `{name}` (first at line {names[name]})")
-        names[name] = line
-        context = item.get("context", {})
-        entities = item.get("entities", [])
-        if not isinstance(context, dict):
-            raise CaseError(f"{where}: `context` must be a mapping (a Cedar record)")
-        if not isinstance(entities, list):
-            raise CaseError(f"{where}: `entities` must be a list of Cedar entities")
-        used = item.get("use", [])
-        if not isinstance(used, list):
-            raise CaseError(f"{where}: `use` must be a list of fixture names")
-        for fixture in used:
-            if fixture not in fixtures:
-                known = ", ".join(sorted(fixtures)) or "none defined"
-                raise CaseError(f"{where}: unknown fixture `{fixture}` (known: {known})")
-        entities = [*shared, *(e for f in used for e in fixtures[f]), *entities]
-        exp = item["expect"]
-        _check_keys(
-            exp,
-            {"decision", "policies", "reason", "approval", "masks"},
-            {"decision"},
-            where,
-            "expect",
-        )
-        if exp["decision"] not in DECISIONS:
-            raise CaseError(f"{where}: `expect.decision` must be one of {', '.join(DECISIONS)}")
-        approved = item.get("approved", False)
-        if not isinstance(approved, bool):
-            raise CaseError(f"{where}: `approved` must be true or false")
-        approval = None
-        if "approval" in exp:
-            reqs = []
-            for r in exp["approval"] or []:
-                _check_keys(r, {"group", "quorum"}, {"group"}, where, "expect.approval[]")
-                reqs.append(
-                    ExpectedRequirement(str(_uid(r["group"], where)), int(r.get("quorum", 1)))
-                )
-            approval = tuple(sorted(reqs, key=lambda r: r.group))
-        out.append(
-            Case(
-                name=name,
-                file=str(path),
-                line=line,
-                request=Request(
-                    principal=_uid(item["principal"], where),
-                    action=_uid(item["action"], where),
-                    resource=_uid(item["resource"], where),
-                    context=dict(context),
-                    entities=list(entities),
-                    payload_findings=_findings(item.get("payload_findings"), where),
-                ),
-                expect=Expectation(
-                    decision=exp["decision"],
-                    policies=tuple(sorted(exp["policies"])) if "policies" in exp else None,
-                    reason=exp.get("reason"),
-                    approval=approval,
-                    masks=_masks(exp["masks"], where) if "masks" in exp else None,
-                ),
-                approved=approved,
+        case = _case(item, path, getattr(item, "line", doc.line), shared, fixtures)
+        if case.name in names:
+            raise CaseError(
+                f"{path}:{case.line}: duplicate case name `{case.name}` "
+                f"(first at line {names[case.name]})"
             )
-        )
+        names[case.name] = case.line
+        out.append(case)
     return out
+
+
+def _case(
+    item: Any, path: Path, line: int, shared: list[Any], fixtures: Mapping[str, list[Any]]
+) -> Case:
+    where = f"{path}:{line}"
+    _check_keys(
+        item,
+        {
+            "name",
+            "principal",
+            "action",
+            "resource",
+            "context",
+            "entities",
+            "use",
+            "payload_findings",
+            "approved",
+            "expect",
+        },
+        {"name", "principal", "action", "resource", "expect"},
+        where,
+        "case",
+    )
+    name = item["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise CaseError(f"{where}: every case needs a non-empty `name`")
+    context = item.get("context", {})
+    entities = item.get("entities", [])
+    if not isinstance(context, dict):
+        raise CaseError(f"{where}: `context` must be a mapping (a Cedar record)")
+    if not isinstance(entities, list):
+        raise CaseError(f"{where}: `entities` must be a list of Cedar entities")
+    used = item.get("use", [])
+    if not isinstance(used, list):
+        raise CaseError(f"{where}: `use` must be a list of fixture names")
+    for fixture in used:
+        if fixture not in fixtures:
+            known = ", ".join(sorted(fixtures)) or "none defined"
+            raise CaseError(f"{where}: unknown fixture `{fixture}` (known: {known})")
+    entities = [*shared, *(e for f in used for e in fixtures[f]), *entities]
+    exp = item["expect"]
+    _check_keys(
+        exp,
+        {"decision", "policies", "reason", "approval", "masks"},
+        {"decision"},
+        where,
+        "expect",
+    )
+    if exp["decision"] not in DECISIONS:
+        raise CaseError(f"{where}: `expect.decision` must be one of {', '.join(DECISIONS)}")
+    approved = item.get("approved", False)
+    if not isinstance(approved, bool):
+        raise CaseError(f"{where}: `approved` must be true or false")
+    approval = None
+    if "approval" in exp:
+        reqs = []
+        for r in exp["approval"] or []:
+            _check_keys(r, {"group", "quorum"}, {"group"}, where, "expect.approval[]")
+            reqs.append(ExpectedRequirement(str(_uid(r["group"], where)), int(r.get("quorum", 1))))
+        approval = tuple(sorted(reqs, key=lambda r: r.group))
+    return Case(
+        name=name,
+        file=str(path),
+        line=line,
+        request=Request(
+            principal=_uid(item["principal"], where),
+            action=_uid(item["action"], where),
+            resource=_uid(item["resource"], where),
+            context=dict(context),
+            entities=list(entities),
+            payload_findings=_findings(item.get("payload_findings"), where),
+        ),
+        expect=Expectation(
+            decision=exp["decision"],
+            policies=tuple(sorted(exp["policies"])) if "policies" in exp else None,
+            reason=exp.get("reason"),
+            approval=approval,
+            masks=_masks(exp["masks"], where) if "masks" in exp else None,
+        ),
+        approved=approved,
+    )
 
 
 def load_cases(directory: Path) -> list[Case]:

@@ -162,6 +162,12 @@ class EntityTypeDef:
     shape: RecordType
     tags: CedarType | None
     enum: tuple[str, ...] | None
+    # Annotations on the declaration (`@proctor_source("bundle")`), as text.
+    annotations: tuple[tuple[str, str], ...] = ()
+
+    def annotation(self, key: str) -> str | None:
+        """The value of one annotation, or None when absent."""
+        return dict(self.annotations).get(key)
 
 
 @dataclass(frozen=True, order=True)
@@ -377,6 +383,7 @@ class _RawEntity:
     shape: _RawRecord
     tags: _Raw | None
     enum: tuple[str, ...] | None
+    annotations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -467,39 +474,42 @@ class _Parser:
     # -- grammar
     def parse(self) -> _RawSchema:
         while self.peek().kind != "eof":
-            self.annotations()
+            annotations = self.annotations()
             if self.accept("namespace"):
                 ns = self.path()
                 self.expect("{")
                 while not self.accept("}"):
-                    self.declaration(ns)
+                    self.declaration(ns, self.annotations())
             else:
-                self.declaration("")
+                self.declaration("", annotations)
         return self.out
 
-    def annotations(self) -> None:
-        # Annotations (`@doc("...")`) carry no meaning for Cedar; we skip them.
+    def annotations(self) -> tuple[tuple[str, str], ...]:
+        # Annotations carry no meaning for Cedar; Proctor reads a few on
+        # entity types (e.g. `@proctor_source("bundle")`).
+        found: list[tuple[str, str]] = []
         while self.accept("@"):
-            self.ident()
+            key, value = self.ident(), ""
             if self.accept("("):
-                self.string()
+                value = self.string()
                 self.expect(")")
+            found.append((key, value))
+        return tuple(found)
 
-    def declaration(self, ns: str) -> None:
-        self.annotations()
+    def declaration(self, ns: str, annotations: tuple[tuple[str, str], ...] = ()) -> None:
         if self.accept("type"):
             name = self.ident()
             self.expect("=")
             self.out.commons.append(_RawCommon(ns, name, self.type()))
         elif self.accept("entity"):
-            self.entity(ns)
+            self.entity(ns, annotations)
         elif self.accept("action"):
             self.action(ns)
         else:
             raise self.fail("`type`, `entity` or `action`")
         self.expect(";")
 
-    def entity(self, ns: str) -> None:
+    def entity(self, ns: str, annotations: tuple[tuple[str, str], ...] = ()) -> None:
         names = [self.ident()]
         while self.accept(","):
             names.append(self.ident())
@@ -520,7 +530,9 @@ class _Parser:
             if self.accept("tags"):
                 tags = self.type()
         for name in names:
-            self.out.entities.append(_RawEntity(ns, name, tuple(member_of), shape, tags, enum))
+            self.out.entities.append(
+                _RawEntity(ns, name, tuple(member_of), shape, tags, enum, annotations)
+            )
 
     def action_name(self) -> str:
         return self.string() if self.peek().kind == "string" else self.ident()
@@ -688,6 +700,7 @@ def _build_model(raw: _RawSchema) -> SchemaModel:
             shape=r.record(e.shape, e.ns),
             tags=None if e.tags is None else r.type(e.tags, e.ns),
             enum=e.enum,
+            annotations=e.annotations,
         )
     actions: dict[ActionUid, ActionDef] = {}
     for a in raw.actions:

@@ -14,11 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hypothesis import HealthCheck, Phase, given, settings
+
 from proctor.service.bundle import Bundle
 from proctor.service.cases import load_cases
 from proctor.service.engine import Outcome, Request, decide
 from proctor.service.errors import InvalidRequestError
 from proctor.service.fingerprint import canonical
+from proctor.service.strategies import requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +122,6 @@ def case_requests(*directories: Path) -> list[Request]:
 
 def generated_requests(bundle: Bundle, per_action: int) -> list[Request]:
     """Schema-driven requests for every action, deterministically."""
-    from hypothesis import HealthCheck, Phase, given, settings
-
-    from proctor.service.strategies import requests
-
     out: list[Request] = []
     for action in sorted(bundle.slices, key=lambda a: (a.type, a.id)):
 
@@ -148,22 +147,21 @@ def report(changes: Sequence[Change], compared: int, sources: str) -> list[str]:
     for change in changes:
         groups.setdefault(change.group, []).append(change)
     lines = [
-        f"{len(changes)} change(s) in {len(groups)} group(s) over {compared} decisions "
-        f"({sources})"
+        f"{len(changes)} change(s) in {len(groups)} group(s) over {compared} decisions ({sources})"
     ]
     for (before, after, culprits), items in sorted(groups.items()):
         example = min(items, key=Change.size)
         r = example.request
         lines.append("")
-        lines.append(
-            f"{', '.join(culprits) or '(masking)'}: {before} -> {after} ({len(items)} request(s)), e.g."
-        )
+        who = ", ".join(culprits) or "(masking)"
+        lines.append(f"{who}: {before} -> {after} ({len(items)} request(s)), e.g.")
         lines.append(f"  principal {r.principal}  action {r.action}  resource {r.resource}")
         lines.append(f"  context {json.dumps(dict(r.context), sort_keys=True)}")
         if r.entities:
             lines.append(f"  entities {json.dumps(list(r.entities), sort_keys=True)}")
         if r.payload_findings is not None:
-            lines.append(f"  payload_findings {json.dumps(dict(r.payload_findings), sort_keys=True)}")
+            findings = json.dumps(dict(r.payload_findings), sort_keys=True)
+            lines.append(f"  payload_findings {findings}")
         if example.granted:
             lines.append("  (with a verified approval)")
         masks_differ = example.old.masks != example.new.masks

@@ -354,6 +354,8 @@ def _context(sl: ActionSlice, request: Request, granted: bool) -> dict[str, Any]
 def _entities(bundle: Bundle, request: Request) -> Any:
     if not request.entities:
         return bundle.entities
+    if bundle.bundle_only_types:
+        _check_sources(bundle.bundle_only_types, request.entities)
     text = json.dumps(list(request.entities))
     try:
         return bundle.entities.with_added_json_str(text, bundle.schema)
@@ -367,6 +369,24 @@ def _entities(bundle: Bundle, request: Request) -> Any:
             "do not fit the bundle: an entity already in the bundle's entities.json with "
             "different attributes or parents, or one that breaks the schema",
         ) from None
+
+
+def _check_sources(bundle_only: frozenset[str], entities: Sequence[Mapping[str, Any]]) -> None:
+    """Requests may not supply, or claim membership in, bundle-only entities."""
+    for i, entity in enumerate(entities):
+        uid = entity.get("uid")
+        if isinstance(uid, Mapping) and uid.get("type") in bundle_only:
+            raise InvalidRequestError(
+                f"entities[{i}].uid.type",
+                f"entities of type `{uid.get('type')}` come only from the bundle's entities.json",
+            )
+        for j, parent in enumerate(entity.get("parents") or ()):
+            if isinstance(parent, Mapping) and parent.get("type") in bundle_only:
+                raise InvalidRequestError(
+                    f"entities[{i}].parents[{j}]",
+                    f"a request cannot claim membership in a `{parent.get('type')}`: "
+                    "memberships come only from the bundle's entities.json",
+                )
 
 
 def _explain_invalid(

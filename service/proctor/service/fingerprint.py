@@ -15,12 +15,21 @@ from typing import Any
 
 
 def canonical(value: Any) -> Any:
-    """Cedar JSON in canonical form: sets sorted and deduplicated."""
+    """Cedar JSON in canonical form: sets sorted and deduplicated (record
+    keys are ordered when dumped with ``sort_keys``)."""
+    if isinstance(value, dict):
+        return {k: canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        kinds = {type(v) for v in value}
+        if kinds in ({str}, {int}):  # the common sets: no need to dump
+            return sorted(set(value))
+        items: dict[str, Any] = {}
+        for v in value:
+            c = canonical(v)
+            items[_dump(c)] = c
+        return [items[k] for k in sorted(items)]
     if isinstance(value, Mapping):
         return {str(k): canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        items = {_dump(canonical(v)): canonical(v) for v in value}
-        return [items[k] for k in sorted(items)]
     return value
 
 

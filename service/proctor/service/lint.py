@@ -55,9 +55,7 @@ def _shadowed(bundle: Bundle, reachable: set[str]) -> list[str]:
     out = []
     for sl in bundle.slices.values():
         blanket = [
-            bundle.policies[f]
-            for f in sl.forbids
-            if not bundle.policies[f].est.get("conditions")
+            bundle.policies[f] for f in sl.forbids if not bundle.policies[f].est.get("conditions")
         ]
         for pid in sorted(sl.permits):
             p = bundle.policies[pid]
@@ -81,14 +79,16 @@ def _unapprovable(bundle: Bundle) -> list[str]:
         entities = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
     except (OSError, json.JSONDecodeError):
         return []
-    known = {(e["uid"]["type"], e["uid"]["id"]) for e in entities if isinstance(e, dict) and "uid" in e}
+    known = {
+        (e["uid"]["type"], e["uid"]["id"]) for e in entities if isinstance(e, dict) and "uid" in e
+    }
     members: dict[tuple[str, str], int] = {}
     for e in entities:
         for parent in e.get("parents", []) if isinstance(e, dict) else []:
             key = (parent.get("type"), parent.get("id"))
             members[key] = members.get(key, 0) + 1
     out = []
-    for pid, p in sorted(bundle.policies.items()):
+    for _, p in sorted(bundle.policies.items()):
         if p.gate is None:
             continue
         for g in p.gate.groups:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import grpc
 from google.protobuf import duration_pb2, timestamp_pb2
 
+from proctor.masking import Directive
 from proctor.service.bundle_store import BundleStore
 from proctor.service.decisions import Decision, DecisionPoint, Ticket
 from proctor.service.engine import Request
@@ -114,6 +115,20 @@ def ticket_to_wire(ticket: Ticket) -> decision_pb2.ApprovalTicket:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def masks_to_wire(masks: tuple[Directive, ...]) -> tuple[decision_pb2.MaskDirective, ...]:
+    """Directives → wire messages; few distinct mask sets occur, so cached."""
+    return tuple(
+        decision_pb2.MaskDirective(
+            selector=str(m.selector),
+            operator=m.operator.name,
+            params=m.operator.params(),
+            rule_id=m.rule_id,
+        )
+        for m in masks
+    )
+
+
 def response_to_wire(d: Decision) -> decision_pb2.AuthorizeResponse:
     """Domain decision → wire."""
     o = d.outcome
@@ -122,17 +137,10 @@ def response_to_wire(d: Decision) -> decision_pb2.AuthorizeResponse:
         decision_id=d.decision_id,
         policy_ids=o.policy_ids,
         bundle_version=d.bundle_version,
-        masks=[
-            decision_pb2.MaskDirective(
-                selector=str(m.selector),
-                operator=m.operator.name,
-                params=m.operator.params(),
-                rule_id=m.rule_id,
-            )
-            for m in o.masks
-        ],
         reason=decision_pb2.Reason(code=o.reason_code, message=o.reason_message),
     )
+    if o.masks:
+        resp.masks.extend(masks_to_wire(o.masks))
     if d.ticket is not None:
         resp.approval.CopyFrom(ticket_to_wire(d.ticket))
     return resp
