@@ -78,18 +78,19 @@ def compare(
         "resource": request.resource.to_json(),
         "context": context,
     }
-    raw_decision = cedarpy.is_authorized(raw_request, policies, entities, schema).decision
+    delta = json.dumps(list(request.entities))
+
+    def raw() -> Any:
+        # Per-request entities cost raw cedarpy the same merge they cost Proctor.
+        ents = entities.with_added_json_str(delta, schema) if request.entities else entities
+        return cedarpy.is_authorized(raw_request, policies, ents, schema)
+
+    raw_decision = raw().decision
     outcome = decide(bundle, request)
     engine_us, raw_us = [], []
     for _ in range(repeats):  # interleave the two sides
         engine_us.append(per_call_us(lambda: decide(bundle, request), iterations, 1))
-        raw_us.append(
-            per_call_us(
-                lambda: cedarpy.is_authorized(raw_request, policies, entities, schema),
-                iterations,
-                1,
-            )
-        )
+        raw_us.append(per_call_us(raw, iterations, 1))
     e, r = statistics.median(engine_us), statistics.median(raw_us)
     return {
         "proctor": outcome.decision,
@@ -175,6 +176,30 @@ def example_requests() -> dict[str, Request]:
             principal=EntityUid("Agent", "care-assistant"),
             action=EntityUid("Action", "read_patient_record"),
             resource=EntityUid("PatientRecord", "pr-1001"),
+        ),
+        "export, agent and dataset sent per request (NEEDS_APPROVAL)": Request(
+            principal=EntityUid("Agent", "care-assistant-7"),
+            action=EntityUid("Action", "export_patient_data"),
+            resource=EntityUid("Dataset", "cohort-7"),
+            context={"rows": 120, "destination": "s3://hospital-research/cohort-2026"},
+            entities=(
+                {
+                    "uid": {"type": "Agent", "id": "care-assistant-7"},
+                    "attrs": {
+                        "model_id": "clinical-llm-2026-10",
+                        "roles": ["clinical", "data-export", "messaging"],
+                        "phi_clearance": False,
+                        "on_behalf_of": {"__entity": {"type": "User", "id": "dr-lee"}},
+                        "department": "oncology",
+                    },
+                    "parents": [],
+                },
+                {
+                    "uid": {"type": "Dataset", "id": "cohort-7"},
+                    "attrs": {"department": "oncology", "contains_phi": True},
+                    "parents": [],
+                },
+            ),
         ),
         "delete repo (DENY)": Request(
             principal=EntityUid("Agent", "ops-bot"),

@@ -920,9 +920,13 @@ def markdown(
 SECTION = "## gRPC Authorize vs Cerbos"
 
 
+NOTES = "\n### Notes\n"
+
+
 def write_section(path: Path, text: str) -> None:
     """Replace (or append) this benchmark's section in a shared results file,
-    leaving every other section as it is."""
+    leaving every other section as it is. A hand-written ``### Notes``
+    subsection at the end of the old section is kept."""
     old = path.read_text() if path.exists() else "# Benchmark results\n"
     start = old.find(SECTION)
     section = f"{SECTION}\n\n{text}"
@@ -930,7 +934,11 @@ def write_section(path: Path, text: str) -> None:
         new = old.rstrip("\n") + "\n\n" + section
     else:
         nxt = old.find("\n## ", start + len(SECTION))
-        rest = old[nxt + 1 :] if nxt >= 0 else ""
+        end = nxt + 1 if nxt >= 0 else len(old)
+        notes = old.find(NOTES, start, end)
+        if notes >= 0:
+            section = section.rstrip("\n") + "\n" + old[notes:end].rstrip("\n") + "\n"
+        rest = old[end:]
         new = old[:start] + section + ("\n" + rest if rest else "")
     path.write_text(new)
 
