@@ -185,3 +185,29 @@ def test_unimplemented_services_say_so(channel) -> None:
             approval_pb2.GetApprovalRequest(approval_id="x"), timeout=5
         )
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+@pytest.mark.parametrize(
+    ("payload", "decision"),
+    [
+        pytest.param(
+            D.Payload(text="Lunch moved to 1pm, see you there."), D.DECISION_ALLOW, id="clean-text"
+        ),
+        pytest.param(
+            D.Payload(text="Patient SSN 123-45-6789, call 617-555-0142."),
+            D.DECISION_NEEDS_APPROVAL,
+            id="ssn-in-text",
+        ),
+        pytest.param(
+            D.Payload(json='{"rows": [{"ssn": "123-45-6789"}]}'),
+            D.DECISION_NEEDS_APPROVAL,
+            id="ssn-in-json",
+        ),
+    ],
+)
+def test_the_payload_is_scanned_for_phi(stub, payload, decision) -> None:
+    req = authz("Agent::care-assistant", "send_email", "Mailbox::outbound", external_recipients=1)
+    req.payload.CopyFrom(payload)
+    resp = stub.Authorize(req, timeout=5)
+    assert resp.decision == decision, resp.reason
+    assert "123-45-6789" not in str(resp)

@@ -280,3 +280,76 @@ def test_sigterm_drains_and_exits_cleanly(served) -> None:
     assert not errors, errors
     assert answered_after_not_serving > 0  # still served while draining
     assert "draining in-flight calls" in (proc.stderr.read() if proc.stderr else "")
+
+
+def test_detect_reads_json_lines_and_reports_spans() -> None:
+    text = "Pt. John Smith, SSN 123-45-6789, seen 3/4/21."
+    lines = (
+        json.dumps({"id": 1, "text": text})
+        + "\n"
+        + json.dumps({"id": "b", "text": "nothing here"})
+        + "\n"
+    )
+    r = subprocess.run(
+        [*PROCTOR, "detect"], input=lines, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    first, second = (json.loads(ln) for ln in r.stdout.splitlines())
+    assert first["id"] == 1 and second == {"id": "b", "spans": []}
+    found = {(s["category"], text[s["start"] : s["end"]]) for s in first["spans"]}
+    assert ("SSN", "123-45-6789") in found
+    bad = subprocess.run(
+        [*PROCTOR, "detect"],
+        input="not json\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (
+        bad.returncode == 2
+        and "stdin line 1: not JSON" in bad.stderr
+        and bad.stderr.count("\n") == 1
+    )
+
+
+def test_mask_masks_a_document_like_the_service() -> None:
+    doc = {
+        "name": "Jane Roe",
+        "ssn": "123-45-6789",
+        "visits": [{"dob": "1950-03-04"}],
+        "notes": "Call 617-555-0142.",
+    }
+    directives = (
+        "$.ssn=redact; $.name=hash; $.visits[*].dob=generalize(year); $.notes=detect(PHONE)"
+    )
+    env = {**os.environ, "PROCTOR_MASK_KEY": "00" * 32}
+    r = subprocess.run(
+        [*PROCTOR, "mask", "--directives", directives, "--paths"],
+        input=json.dumps(doc),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert (
+        out["ssn"] != doc["ssn"]
+        and out["name"].startswith("hash:")
+        and out["visits"][0]["dob"] == "1950"
+    )
+    assert "617-555-0142" not in r.stdout and "123-45-6789" not in r.stdout + r.stderr
+    assert set(r.stderr.split()) == {"$.ssn", "$.name", "$.visits[0].dob", "$.notes"}
+    no_key = {k: v for k, v in os.environ.items() if k != "PROCTOR_MASK_KEY"}
+    r = subprocess.run(
+        [*PROCTOR, "mask", "--directives", "$.name=hash"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=no_key,
+    )
+    assert r.returncode == 2 and "PROCTOR_MASK_KEY" in r.stderr

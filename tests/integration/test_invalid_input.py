@@ -114,10 +114,10 @@ def _bad(**changes):
             id="self-granted-approval",
         ),
         pytest.param(
-            _bad(payload=decision_pb2.Payload(text="SSN " + SSN)),
-            "payload",
-            "not available",
-            id="payload-unsupported",
+            _bad(payload=decision_pb2.Payload(json='{"ssn": "' + SSN + '" oops}')),
+            "payload.json",
+            "is not valid JSON",
+            id="payload-bad-json",
         ),
         pytest.param(
             _bad(

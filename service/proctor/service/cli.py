@@ -355,6 +355,106 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FAIL if changes and args.fail_on_change else EXIT_OK
 
 
+# --- detect / mask ----------------------------------------------------------------
+
+
+def _categories(text: str | None) -> frozenset[str]:
+    from proctor.masking import CATEGORIES
+
+    if not text:
+        return frozenset({"ALL"})
+    cats = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
+    unknown = sorted(cats - CATEGORIES)
+    if unknown:
+        raise UsageError(f"--categories: unknown category `{unknown[0]}`")
+    return cats
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from proctor.masking.detect import detect
+
+    categories = _categories(args.categories)
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"stdin line {lineno}: not JSON (column {exc.colno})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise UsageError(f'stdin line {lineno}: expected {{"id": …, "text": "…"}}')
+        spans = detect(item["text"], categories, mode=args.mode)
+        out = {
+            "id": item.get("id"),
+            "spans": [
+                {"start": f.start, "end": f.end, "category": f.category, "score": round(f.score, 3)}
+                for f in spans
+            ],
+        }
+        print(json.dumps(out), flush=True)
+    return EXIT_OK
+
+
+MASK_KEY_ENV = "PROCTOR_MASK_KEY"
+
+
+def _mask_key(needed: bool) -> bytes:
+    import os
+    import secrets
+
+    raw = os.environ.get(MASK_KEY_ENV, "")
+    if not raw:
+        if needed:
+            raise UsageError(
+                f"hash, tokenize and date_shift need a key: set {MASK_KEY_ENV} "
+                "(at least 32 hex characters)"
+            )
+        return secrets.token_bytes(32)  # unused by the directives given
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        raise UsageError(
+            f"{MASK_KEY_ENV}: must be hex (e.g. from `openssl rand -hex 32`)"
+        ) from None
+    if len(key) < 16:
+        raise UsageError(f"{MASK_KEY_ENV}: at least 16 bytes (32 hex characters)")
+    return key
+
+
+def _cmd_mask(args: argparse.Namespace) -> int:
+    import functools
+    import time
+
+    from proctor.masking import DirectiveError, parse_directives
+    from proctor.masking.apply import apply_directives
+    from proctor.masking.detect import detect
+    from proctor.masking.operators import MaskContext
+    from proctor.masking.vault import InMemoryVault
+
+    try:
+        directives = parse_directives(args.directives)
+    except DirectiveError as exc:
+        raise UsageError(f"--directives: {exc}") from None
+    keyed = {"hash", "tokenize", "date_shift"}
+    try:
+        document = json.load(sys.stdin)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"stdin: not JSON (line {exc.lineno} column {exc.colno})") from None
+    ctx = MaskContext(
+        hash_key=_mask_key(any(d.operator.name in keyed for d in directives)),
+        vault=InMemoryVault(time.time),
+        scope=args.scope,
+        subject=args.subject or "",
+        detector=functools.partial(detect, mode=args.mode),
+    )
+    result = apply_directives(document, directives, ctx)
+    print(json.dumps(result.document, indent=2 if args.pretty else None))
+    if args.paths:
+        for path in result.masked_paths:
+            print(path, file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_fmt(args: argparse.Namespace) -> int:
     import cedarpy
 
@@ -378,10 +478,20 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line interface."""
-    from proctor.service.config import DEFAULT_LISTEN, SETTINGS
+    from proctor.service.config import DEFAULT_LISTEN
 
     p = _Parser(prog="proctor", description="Policy-as-code decision service for AI agents.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    _serve_command(sub)
+    _client_commands(sub, DEFAULT_LISTEN)
+    _policy_commands(sub)
+    _masking_commands(sub)
+    return p
+
+
+def _serve_command(sub: Any) -> None:
+    from proctor.service.config import SETTINGS
 
     serve = sub.add_parser("serve", help="run the decision point")
     for name in (
@@ -402,10 +512,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=_cmd_serve)
 
+
+def _client_commands(sub: Any, default_listen: str) -> None:
     def client(name: str, help_text: str) -> argparse.ArgumentParser:
-        c = sub.add_parser(name, help=help_text)
+        c: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
         c.add_argument(
-            "--addr", default=DEFAULT_LISTEN, help=f"server address (default {DEFAULT_LISTEN})"
+            "--addr", default=default_listen, help=f"server address (default {default_listen})"
         )
         c.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
         return c
@@ -424,6 +536,8 @@ def build_parser() -> argparse.ArgumentParser:
     status = client("status", "show the bundle in force and the last reload")
     status.set_defaults(func=_cmd_status)
 
+
+def _policy_commands(sub: Any) -> None:
     check = sub.add_parser("check", help="validate a bundle; exit 1 with file:line messages")
     check.add_argument("directory", nargs="?", default="policies")
     check.add_argument(
@@ -463,7 +577,24 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = sub.add_parser("fmt", help="format the bundle's .cedar files in place")
     fmt.add_argument("directory", nargs="?", default="policies")
     fmt.set_defaults(func=_cmd_fmt)
-    return p
+
+
+def _masking_commands(sub: Any) -> None:
+    detect = sub.add_parser(
+        "detect", help='find PHI in JSON lines {"id", "text"} on stdin; print spans per line'
+    )
+    detect.add_argument("--mode", choices=("fast", "thorough"), default="fast")
+    detect.add_argument("--categories", help="comma-separated, e.g. NAME,SSN (default: ALL)")
+    detect.set_defaults(func=_cmd_detect)
+
+    mask = sub.add_parser("mask", help="mask a JSON document on stdin as the service would")
+    mask.add_argument("--directives", required=True, help='e.g. "$.ssn=redact; $.notes=detect"')
+    mask.add_argument("--scope", default="cli", help="tokenization scope (default: cli)")
+    mask.add_argument("--subject", help="date_shift subject (e.g. a patient id)")
+    mask.add_argument("--mode", choices=("fast", "thorough"), default="fast")
+    mask.add_argument("--paths", action="store_true", help="list masked paths on stderr")
+    mask.add_argument("--pretty", action="store_true", help="indent the output")
+    mask.set_defaults(func=_cmd_mask)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

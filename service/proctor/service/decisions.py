@@ -13,7 +13,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +28,7 @@ from proctor.service.engine import (
 )
 from proctor.service.errors import InvalidRequestError
 from proctor.service.fingerprint import fingerprint
+from proctor.service.payload import Detector, Payload, default_detector, scan_payload
 
 log = logging.getLogger("proctor.decisions")
 
@@ -147,20 +148,31 @@ class DecisionPoint:
         bundles: Callable[[], Bundle | None],
         approvals: ApprovalBackend,
         new_id: Callable[[], str] = new_decision_id,
+        detector: Detector | None = None,
     ) -> None:
         self._bundles = bundles
         self._approvals = approvals
         self._new_id = new_id
+        self._detector = detector
 
-    def authorize(self, request: Request, approval_id: str = "") -> Decision:
+    def authorize(
+        self, request: Request, approval_id: str = "", payload: Payload | None = None
+    ) -> Decision:
         """Decide one request. Raises InvalidRequestError for bad input; every
         other failure is a DENY."""
+        payload_digest = ""
+        if payload is not None:
+            if self._detector is None:
+                self._detector = default_detector()
+            scan = scan_payload(payload, self._detector)
+            request = replace(request, payload_findings=scan.findings)
+            payload_digest = scan.digest
         decision_id = self._new_id()
         bundle = self._bundles()  # read once: the whole call sees one bundle
         if bundle is None:
             return Decision(decision_id, "", deny(NO_BUNDLE, "no policy bundle is loaded; denying"))
         try:
-            return self._authorize(bundle, request, approval_id, decision_id)
+            return self._authorize(bundle, request, approval_id, decision_id, payload_digest)
         except InvalidRequestError:
             raise
         except Exception as exc:  # fail closed: an internal failure is never an ALLOW
@@ -180,17 +192,22 @@ class DecisionPoint:
             )
 
     def _authorize(
-        self, bundle: Bundle, request: Request, approval_id: str, decision_id: str
+        self,
+        bundle: Bundle,
+        request: Request,
+        approval_id: str,
+        decision_id: str,
+        payload_digest: str,
     ) -> Decision:
         if not approval_id:
             outcome = decide(bundle, request)
             if outcome.decision != "NEEDS_APPROVAL":
                 return Decision(decision_id, bundle.version, outcome)
             ticket = self._approvals.open(
-                _fingerprint(request), bundle.version, outcome, decision_id
+                _fingerprint(request, payload_digest), bundle.version, outcome, decision_id
             )
             return Decision(decision_id, bundle.version, outcome, ticket)
-        fp = _fingerprint(request)
+        fp = _fingerprint(request, payload_digest)
         check = self._approvals.check_grant(approval_id, fp, bundle.version)
         if not check.granted:
             return Decision(
@@ -209,11 +226,12 @@ class DecisionPoint:
         return Decision(decision_id, bundle.version, outcome, check.ticket)
 
 
-def _fingerprint(request: Request) -> str:
+def _fingerprint(request: Request, payload_digest: str) -> str:
     return fingerprint(
         request.principal.to_json(),
         request.action.to_json(),
         request.resource.to_json(),
         request.context,
         request.entities,
+        payload_digest,
     )

@@ -21,6 +21,7 @@ from proctor.service.bundle_store import BundleStore
 from proctor.service.decisions import Decision, DecisionPoint, Ticket
 from proctor.service.engine import Request
 from proctor.service.errors import InvalidRequestError
+from proctor.service.payload import Payload
 from proctor.service.wire import entities_to_json, entity_uid, record_to_json
 from proctor.v1 import decision_pb2, decision_pb2_grpc, status_pb2, status_pb2_grpc, value_pb2
 
@@ -69,14 +70,19 @@ def guarded(method: Handler[Req, Resp]) -> Handler[Req, Resp]:
     return wrapper
 
 
+def payload_from_wire(msg: decision_pb2.AuthorizeRequest) -> Payload | None:
+    """The request's payload, if it carries one."""
+    kind = msg.payload.WhichOneof("kind") if msg.HasField("payload") else None
+    if kind == "json":
+        return Payload("json", msg.payload.json)
+    if kind == "text":
+        return Payload("text", msg.payload.text)
+    return None
+
+
 def request_from_wire(msg: decision_pb2.AuthorizeRequest, prefix: str = "") -> Request:
     """Check and convert one AuthorizeRequest (field names get ``prefix``)."""
     try:
-        if msg.HasField("payload"):
-            raise InvalidRequestError(
-                "payload",
-                "payload scanning is not available in this version; send the request without it",
-            )
         return Request(
             principal=entity_uid(msg.principal, "principal", msg.HasField("principal")),
             action=entity_uid(msg.action, "action", msg.HasField("action")),
@@ -166,7 +172,9 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
     ) -> decision_pb2.AuthorizeResponse:
         """Decide one request."""
         self._check_size(request)
-        decision = self._point.authorize(request_from_wire(request), request.approval_id)
+        decision = self._point.authorize(
+            request_from_wire(request), request.approval_id, payload_from_wire(request)
+        )
         return response_to_wire(decision)
 
     @guarded
@@ -182,13 +190,13 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
                 "requests", f"at most {MAX_BATCH} requests per batch, got {len(request.requests)}"
             )
         converted = [
-            (request_from_wire(r, f"requests[{i}]"), r.approval_id)
+            (request_from_wire(r, f"requests[{i}]"), r.approval_id, payload_from_wire(r))
             for i, r in enumerate(request.requests)
         ]
         answers = []
-        for i, (req, approval_id) in enumerate(converted):
+        for i, (req, approval_id, payload) in enumerate(converted):
             try:
-                answers.append(response_to_wire(self._point.authorize(req, approval_id)))
+                answers.append(response_to_wire(self._point.authorize(req, approval_id, payload)))
             except InvalidRequestError as exc:
                 raise exc.within(f"requests[{i}]") from None
         return decision_pb2.AuthorizeBatchResponse(responses=answers)

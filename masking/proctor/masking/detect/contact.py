@@ -1,0 +1,203 @@
+"""Telephone and fax numbers, e-mail addresses, URLs and IP addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from proctor.masking.detect._base import NUM_END, Finding, glued, lowered
+
+# North American numbering plan: area code and exchange start with 2-9, which
+# rules out most order and lab numbers of the same shape. Separators are
+# required (bare ten-digit runs need a cue, below) so NPIs and account numbers
+# are not read as phone numbers. Two patterns, so each starts with a plain
+# character class: "(617) 555-1234" and "617-555-1234".
+_REST = (
+    r"[2-9][0-9]{2}[ .-][0-9]{4}"
+    + NUM_END
+    + (r"(?:[ \t]*(?i:ext\.?|extension|x)[ \t]*[0-9]{1,6}\b)?")
+)
+_PHONE_PAREN = re.compile(r"\((?<![\w].)[2-9][0-9]{2}\)[ ]?" + _REST)
+_PHONE_PLAIN = re.compile(r"[2-9](?<![\w(].)[0-9]{2}[ .-]" + _REST)
+# "+1 ", "1-", "+1-" in front of the area code.
+_COUNTRY_CODE = re.compile(r"(?<![\w+-])\+?1[ .-]?\Z")
+_CUED_BARE_PHONE = re.compile(
+    r"(?:phone|tel|telephone|cell|mobile|call|fax|pager|ph)\.?"
+    r"[ \t]*(?:#|no\.?)?[ \t]*:?[ \t]*((?:\+?1)?[2-9][0-9]{9})" + NUM_END
+)
+# The nearest cue before a number decides between phone and fax ("Tel …,
+# Fax …" on one line).
+_LINE_CUES = re.compile(
+    r"\b(?:(?P<fax>fax|facsimile|f)|phone|tel|telephone|cell|mobile|call|pager|ph|p|home|work|office)\b",
+    re.IGNORECASE,
+)
+_CUE_WINDOW = 32
+
+
+def _is_fax(text: str, start: int) -> bool:
+    lo = max(0, start - _CUE_WINDOW, text.rfind("\n", 0, start) + 1)
+    cues = list(_LINE_CUES.finditer(text, lo, start))
+    return bool(cues) and cues[-1].group("fax") is not None
+
+
+def _phone_start(text: str, start: int) -> int | None:
+    """Where the number really starts (a +1 country code joins it), or None
+    when it is glued to a word, digit or hyphen."""
+    cc = _COUNTRY_CODE.search(text, max(0, start - 4), start)
+    if cc is not None:
+        return cc.start()
+    if start and (text[start - 1].isalnum() or text[start - 1] in "_+-"):
+        return None
+    return start
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneDetector:
+    """US telephone numbers: (555) 123-4567, 555.123.4567, +1 555 123 4567,
+    extensions; bare ten digits only after a cue. Reported as FAX when the
+    nearest cue before the number on its line is "fax"."""
+
+    name: str = "phone"
+    categories: frozenset[str] = frozenset({"PHONE", "FAX"})
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield phone and fax numbers."""
+        for pattern in (_PHONE_PAREN, _PHONE_PLAIN):
+            for m in pattern.finditer(text):
+                start = _phone_start(text, m.start())
+                if start is None:
+                    continue
+                category = "FAX" if _is_fax(text, start) else "PHONE"
+                yield Finding(category, start, m.end(), 0.85, self.name)
+        for m in _CUED_BARE_PHONE.finditer(lowered(text)):
+            if not glued(text, m.start()):
+                category = "FAX" if _is_fax(text, m.start(1)) else "PHONE"
+                yield Finding(category, m.start(1), m.end(1), 0.75, self.name)
+
+
+_EMAIL_LOCAL = re.compile(r"(?<![\w.+%-])[A-Za-z0-9_](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?\Z")
+_EMAIL_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w@-])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailDetector:
+    """E-mail addresses."""
+
+    name: str = "email"
+    categories: frozenset[str] = frozenset({"EMAIL"})
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield e-mail addresses: found from each "@" outwards, which is far
+        quicker than trying an address pattern at every letter."""
+        at = text.find("@")
+        while at != -1:
+            local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
+            domain = _EMAIL_DOMAIN.match(text, at + 1)
+            if local is not None and domain is not None:
+                yield Finding("EMAIL", local.start(), domain.end(), 0.95, self.name)
+            at = text.find("@", at + 1)
+
+
+_URL_CHARS = r"[^\s<>\"'\[\]{}|\\^`]"
+_URL = re.compile(rf"(?:https?://|ftp://|www\.){_URL_CHARS}+")
+# Bare host names only with a familiar top-level domain: "e.g." and
+# "q.i.d." must not become URLs. Found from the ".com" backwards.
+_TLD = re.compile(r"\.(?:com|org|net|edu|gov|mil|io|us|info|biz|health|care)\b(?![@-])")
+_HOST_HEAD = re.compile(
+    r"(?<![@\w.-])[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z"
+)
+_PATH = re.compile("/" + _URL_CHARS + "*")
+_TRAILING_PUNCT = ".,;:!?)'\""
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in _TRAILING_PUNCT:
+        end -= 1
+    return end
+
+
+@dataclass(frozen=True, slots=True)
+class UrlDetector:
+    """Web addresses with a scheme or ``www.``, and bare host names with a
+    common top-level domain (portal.example.org/p/123)."""
+
+    name: str = "url"
+    categories: frozenset[str] = frozenset({"URL"})
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield URLs, without trailing sentence punctuation."""
+        low = lowered(text)
+        taken = -1
+        for m in _URL.finditer(low):
+            if not glued(text, m.start()):
+                end = _trim(text, m.start(), m.end())
+                taken = end
+                yield Finding("URL", m.start(), end, 0.9, self.name)
+        for m in _TLD.finditer(low):
+            if m.start() < taken:
+                continue  # part of a URL with a scheme
+            head = _HOST_HEAD.search(text, max(0, m.start() - 128), m.start())
+            if head is None:
+                continue
+            path = _PATH.match(text, m.end())
+            end = _trim(text, head.start(), path.end() if path else m.end())
+            yield Finding("URL", head.start(), end, 0.7, self.name)
+
+
+_IPV4 = re.compile(r"[0-9](?<![\w.-].)[0-9]{0,2}(?:\.[0-9]{1,3}){3}(?![\w-]|\.[0-9])")
+# Candidates only; ipaddress decides. Clock times (10:30:00) and ratios fail
+# validation.
+# IPv6 candidates are found from a pair of colons with at most four hex
+# digits between them, then widened to the whole token; ipaddress decides, so
+# clock times (10:30:00) and ratios fail.
+_IPV6_SEED = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_IPV6_CHARS = frozenset("0123456789abcdefABCDEF:.")
+_VERSION_CUE = re.compile(r"(?i:\bv|version|ver\.?|release|build)[ \t]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class IpDetector:
+    """IPv4 and IPv6 addresses, validated with :mod:`ipaddress`; a dotted
+    quad right after "version"/"v" is a version number, not an address."""
+
+    name: str = "ip"
+    categories: frozenset[str] = frozenset({"IP"})
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield IP addresses."""
+        for m in _IPV4.finditer(text):
+            if _VERSION_CUE.search(text, max(0, m.start() - 10), m.start()):
+                continue
+            try:
+                ipaddress.IPv4Address(m.group())
+            except ValueError:
+                continue
+            yield Finding("IP", m.start(), m.end(), 0.85, self.name)
+        if "::" not in text and text.count(":") < 7:
+            return
+        taken = -1
+        for m in _IPV6_SEED.finditer(text):
+            if m.start() < taken:
+                continue
+            start, end = m.start(), m.end()
+            while start > 0 and text[start - 1] in _IPV6_CHARS:
+                start -= 1
+            while end < len(text) and text[end] in _IPV6_CHARS:
+                end += 1
+            taken = end
+            while end > start and text[end - 1] == ".":
+                end -= 1  # sentence punctuation
+            if glued(text, start) or (
+                end < len(text) and (text[end].isalnum() or text[end] == "_")
+            ):
+                continue
+            try:
+                ipaddress.IPv6Address(text[start:end])
+            except ValueError:
+                continue
+            yield Finding("IP", start, end, 0.85, self.name)
