@@ -13,7 +13,9 @@ A case file (``policies/tests/*.yaml``)::
         context: {rows: 120, destination: "s3://hospital-research/cohort-2026"}
         entities: []                 # optional, Cedar entity JSON
         use: [night-shift]           # optional: fixtures to add
-        payload_findings:            # optional: what the PHI scanner found,
+        payload: {text: "SSN 123-45-6789"}   # optional: scanned like the service
+                                     # does ({text: …} or {json: …})
+        payload_findings:            # optional instead: what the scanner found,
           phi_detected: true         # filled into context.payload
         approved: false              # optional: decide as if a verified grant
                                      # for this exact request were presented
@@ -30,6 +32,7 @@ Unknown keys, missing names and duplicate names fail loudly with file:line.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ import yaml
 
 from proctor.masking import DirectiveError, merge_directives, parse_directives
 from proctor.service.engine import EntityUid, Outcome, Request
+from proctor.service.payload import Payload, default_detector, scan_payload
 
 DECISIONS = ("ALLOW", "DENY", "NEEDS_APPROVAL")
 _UID = re.compile(r'^(?P<type>[A-Za-z_][A-Za-z0-9_:]*)::"(?P<id>(?:[^"\\]|\\.)*)"$')
@@ -65,9 +69,14 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Mapping:
     out.line = node.start_mark.line + 1
     out.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        out[str(key)] = loader.construct_object(value_node, deep=True)
-        out.key_lines[str(key)] = key_node.start_mark.line + 1
+        key = str(loader.construct_object(key_node, deep=True))
+        if key in out:
+            # YAML would silently keep the last one: a lost expectation.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key `{key}`", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
     return out
 
 
@@ -136,7 +145,20 @@ def _masks(value: Any, where: str) -> tuple[str, ...]:
     return tuple(sorted(f"{d.selector}={d.operator}" for d in merge_directives(parsed)))
 
 
-def _findings(value: Any, where: str) -> dict[str, Any] | None:
+def _findings(item: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    """``payload_findings`` as given, or the scan of ``payload``."""
+    if "payload" in item and "payload_findings" in item:
+        raise CaseError(f"{where}: give `payload` or `payload_findings`, not both")
+    if "payload" in item:
+        raw = item["payload"]
+        if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in ("text", "json"):
+            raise CaseError(f'{where}: `payload` must be {{text: "…"}} or {{json: …}}')
+        kind, content = next(iter(raw.items()))
+        if kind == "text" and not isinstance(content, str):
+            raise CaseError(f"{where}: `payload.text` must be a string")
+        text = content if isinstance(content, str) else json.dumps(content)
+        return scan_payload(Payload(kind, text), default_detector()).findings
+    value = item.get("payload_findings")
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -187,6 +209,7 @@ def _case(
             "context",
             "entities",
             "use",
+            "payload",
             "payload_findings",
             "approved",
             "expect",
@@ -242,7 +265,7 @@ def _case(
             resource=_uid(item["resource"], where),
             context=dict(context),
             entities=list(entities),
-            payload_findings=_findings(item.get("payload_findings"), where),
+            payload_findings=_findings(item, where),
         ),
         expect=Expectation(
             decision=exp["decision"],
