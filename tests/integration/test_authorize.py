@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import grpc
@@ -211,3 +212,54 @@ def test_the_payload_is_scanned_for_phi(stub, payload, decision) -> None:
     resp = stub.Authorize(req, timeout=5)
     assert resp.decision == decision, resp.reason
     assert "123-45-6789" not in str(resp)
+
+
+def test_masking_service_masks_documents_and_text(channel) -> None:
+    from proctor.v1 import masking_pb2, masking_pb2_grpc
+
+    masking = masking_pb2_grpc.MaskingServiceStub(channel)
+    directives = [
+        D.MaskDirective(selector="$.ssn", operator="redact"),
+        D.MaskDirective(selector="$.visits[*].dob", operator="generalize", params={"to": "year"}),
+        D.MaskDirective(selector="$.mrn", operator="tokenize"),
+    ]
+    doc = (
+        '{"ssn": "123-45-6789", "mrn": "MRN-00424242", "visits": [{"dob": "1950-03-04"}], "ok": 1}'
+    )
+    resp = masking.Mask(
+        masking_pb2.MaskRequest(json=doc, directives=directives, scope="t"), timeout=5
+    )
+    out = json.loads(resp.json)
+    assert out["ssn"] == "[REDACTED]" and out["visits"][0]["dob"] == "1950" and out["ok"] == 1
+    assert out["mrn"] != "MRN-00424242"
+    assert sorted(resp.masked_paths) == ["$.mrn", "$.ssn", "$.visits[0].dob"]
+    again = masking.Mask(
+        masking_pb2.MaskRequest(json=doc, directives=directives, scope="t"), timeout=5
+    )
+    assert json.loads(again.json)["mrn"] == out["mrn"]  # stable within a scope
+    text = masking.Mask(
+        masking_pb2.MaskRequest(
+            text="Call 617-555-0142 about SSN 123-45-6789.",
+            directives=[
+                D.MaskDirective(
+                    selector="$.notes", operator="detect", params={"categories": "PHONE,SSN"}
+                )
+            ],
+        ),
+        timeout=5,
+    )
+    assert "617-555-0142" not in text.text and "123-45-6789" not in text.text
+    with pytest.raises(grpc.RpcError) as info:
+        masking.Mask(
+            masking_pb2.MaskRequest(
+                json="{}", directives=[D.MaskDirective(selector="ssn", operator="redact")]
+            ),
+            timeout=5,
+        )
+    assert (
+        info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        and info.value.details().startswith("directives[0]:")
+    )
+    with pytest.raises(grpc.RpcError) as info:
+        masking.Reveal(masking_pb2.RevealRequest(tokens=[out["mrn"]], scope="t"), timeout=5)
+    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED

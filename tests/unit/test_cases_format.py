@@ -44,8 +44,16 @@ cases:
             GOOD.replace('Agent::"a"', "Agent:a"), "expected an entity like", id="bad-uid"
         ),
         pytest.param("cases: []\n", "non-empty list", id="no-cases"),
-        pytest.param(GOOD.replace("    expect:", "    expect: {decision: DENY}\n    expect:"), "duplicate key `expect`", id="duplicate-key"),
-        pytest.param(GOOD.replace("    expect:", '    payload: {html: "x"}\n    expect:'), "`payload` must be", id="bad-payload"),
+        pytest.param(
+            GOOD.replace("    expect:", "    expect: {decision: DENY}\n    expect:"),
+            "duplicate key `expect`",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            GOOD.replace("    expect:", '    payload: {html: "x"}\n    expect:'),
+            "`payload` must be",
+            id="bad-payload",
+        ),
         pytest.param("tests: []\n", "unknown key `tests`", id="wrong-top-key"),
         pytest.param(
             GOOD.replace("{decision: ALLOW}", '{decision: ALLOW, masks: ["$.a=redactt"]}'),

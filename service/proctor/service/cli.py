@@ -48,6 +48,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             "drain_seconds": args.drain_seconds,
             "watch": "false" if args.no_watch else None,
             "log_level": args.log_level,
+            "mask_key_file": args.mask_key_file,
         }
     )
     logging.basicConfig(
@@ -505,6 +506,14 @@ def _serve_command(sub: Any) -> None:
     ):
         s = SETTINGS[name]
         serve.add_argument(s.flag, dest=name, default=None, help=f"{s.help} (env {s.env})")
+    mk = SETTINGS["mask_key"]
+    serve.add_argument(
+        mk.flag,
+        dest="mask_key_file",
+        metavar="FILE",
+        default=None,
+        help=f"{mk.help} (env {mk.env})",
+    )
     serve.add_argument(
         "--no-watch",
         action="store_true",

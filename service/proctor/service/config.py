@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from proctor.service.errors import ProctorError
@@ -52,6 +52,12 @@ SETTINGS: Mapping[str, Setting] = {
         "on shutdown, report NOT_SERVING and keep serving this long before stopping",
     ),
     "watch": Setting("--no-watch", "PROCTOR_WATCH", "reload the bundle when its files change"),
+    "mask_key": Setting(
+        "--mask-key-file",
+        "PROCTOR_MASK_KEY",
+        "file holding the hex key (>= 32 hex chars) for hash, tokenize and date_shift "
+        "(or the hex key itself in the variable; never on the command line)",
+    ),
     "log_level": Setting("--log-level", "PROCTOR_LOG_LEVEL", "debug, info, warning or error"),
 }
 
@@ -69,6 +75,9 @@ class Settings:
     drain_seconds: float = 0.0
     watch: bool = True
     log_level: str = "info"
+    # None: MaskingService uses a random per-process key (pseudonyms change
+    # on restart), and says so at start-up.
+    mask_key: bytes | None = field(default=None, repr=False)
 
     @property
     def listen(self) -> str:
@@ -150,4 +159,26 @@ def build_settings(
         drain_seconds=_seconds("drain_seconds", pick("drain_seconds", "0")),
         watch=_bool("watch", pick("watch", "true")),
         log_level=level,
+        mask_key=_hex_key("mask_key", _mask_key_text(flags.get("mask_key_file"), environ)),
     )
+
+
+def _mask_key_text(path: str | None, environ: Mapping[str, str]) -> str:
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise _bad("mask_key", f"cannot read `{path}`: {exc.strerror}") from None
+    return environ.get(SETTINGS["mask_key"].env, "").strip()
+
+
+def _hex_key(name: str, text: str) -> bytes | None:
+    if not text:
+        return None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise _bad(name, "is not hex (e.g. from `openssl rand -hex 32`)") from None
+    if len(key) < 16:
+        raise _bad(name, "needs at least 16 bytes (32 hex characters)")
+    return key

@@ -4,11 +4,13 @@ shutdown, assembled from collaborators passed in."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import secrets
 import signal
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
 
 import grpc
@@ -16,17 +18,26 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from watchfiles import awatch
 
+from proctor.masking import InMemoryVault, MaskContext, detect
 from proctor.service.bundle_store import BundleStore
 from proctor.service.config import ConfigError, Settings
 from proctor.service.decisions import ApprovalBackend, ComputedTickets, DecisionPoint
-from proctor.service.servicer import DecisionServicer, StatusServicer
-from proctor.v1 import decision_pb2, decision_pb2_grpc, status_pb2, status_pb2_grpc
+from proctor.service.servicer import DecisionServicer, MaskingServicer, StatusServicer
+from proctor.v1 import (
+    decision_pb2,
+    decision_pb2_grpc,
+    masking_pb2,
+    masking_pb2_grpc,
+    status_pb2,
+    status_pb2_grpc,
+)
 
 log = logging.getLogger("proctor.server")
 
 VERSION = "0.1.0"
 SERVICE_NAMES = (
     decision_pb2.DESCRIPTOR.services_by_name["DecisionService"].full_name,
+    masking_pb2.DESCRIPTOR.services_by_name["MaskingService"].full_name,
     status_pb2.DESCRIPTOR.services_by_name["StatusService"].full_name,
 )
 
@@ -50,6 +61,17 @@ class ProctorServer:
         self.store = store
         self.instance_id = instance_id or new_instance_id()
         self.point = DecisionPoint(store.current, approvals or ComputedTickets())
+        if settings.mask_key is None:
+            log.warning(
+                "no PROCTOR_MASK_KEY / --mask-key-file: MaskingService hashes and tokens use a "
+                "random per-process key and change on restart"
+            )
+        mask_key = settings.mask_key or secrets.token_bytes(32)
+        vault = InMemoryVault(time.monotonic)
+        detector = functools.partial(detect, mode="fast")
+        self._mask_context = lambda scope: MaskContext(
+            hash_key=mask_key, vault=vault, scope=scope, detector=detector
+        )
         self._health = health.aio.HealthServicer()  # type: ignore[attr-defined]
         self._server: grpc.aio.Server | None = None
         self.port = 0
@@ -69,6 +91,9 @@ class ProctorServer:
         )
         decision_pb2_grpc.add_DecisionServiceServicer_to_server(
             DecisionServicer(self.point, limit), server
+        )
+        masking_pb2_grpc.add_MaskingServiceServicer_to_server(
+            MaskingServicer(self._mask_context, limit), server
         )
         status_pb2_grpc.add_StatusServiceServicer_to_server(
             StatusServicer(self.store, VERSION, self.instance_id), server
