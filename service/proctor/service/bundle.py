@@ -347,8 +347,10 @@ def _load_entities(root: Path, schema: Any, model: SchemaModel, problems: _Probl
     text = path.read_text(encoding="utf-8") if path.is_file() else "[]"
     try:
         return cedarpy.Entities.from_json_str(text, schema)
-    except ValueError as exc:
-        for problem in explain_entities(text, model) or [f"{exc}"]:
+    except ValueError:
+        # Cedar's own message may quote attribute values: say where, not what.
+        fallback = "does not fit the schema (an entity, attribute or parent is invalid)"
+        for problem in explain_entities(text, model) or [fallback]:
             problems.add(str(path), problem)
         return None
 

@@ -313,10 +313,3 @@ def mismatches(case: Case, outcome: Outcome) -> list[str]:
 
 def _reqs(reqs: Sequence[ExpectedRequirement]) -> list[str]:
     return [f"{r.quorum} from {r.group}" for r in reqs]
-
-
-def exercised(cases: Sequence[Case], outcomes: Mapping[str, Outcome]) -> set[str]:
-    """Policy ids that determined at least one case's outcome."""
-    return {pid for c in cases for pid in outcomes[c.name].policy_ids} | {
-        d.rule_id for c in cases for d in outcomes[c.name].masks
-    }
