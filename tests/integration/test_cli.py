@@ -63,10 +63,17 @@ def served(
 
 
 def test_serve_prints_where_and_how(served) -> None:
+    """The start-up hint is a command a newcomer can paste and run."""
+    import shlex
+
     proc, addr = served
     assert proc.stdout is not None
     hint = proc.stdout.readline()
     assert f"proctor authorize --addr {addr}" in hint
+    argv = shlex.split(hint.split("try: proctor ", 1)[1])
+    r = run(*argv)
+    assert r.returncode in (0, 3, 4), r.stderr
+    assert json.loads(r.stdout)["decision"] in ("ALLOW", "DENY", "NEEDS_APPROVAL")
 
 
 @pytest.mark.parametrize(

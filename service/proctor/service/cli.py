@@ -70,15 +70,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             )
         print(f"proctor serving {settings.policies}/ on {addr}: {what}", flush=True)
         if bundle is not None:
-            action = sorted(bundle.slices, key=lambda a: (a.type, a.id))[0]
-            sl = bundle.slices[action]
-            print(
-                f"  try: proctor authorize --addr {addr} "
-                f"--principal '{sl.action.principal_types[0]}::\"…\"' "
-                f"--action '{action.type}::\"{action.id}\"' "
-                f"--resource '{sl.action.resource_types[0]}::\"…\"' --context '{{…}}'",
-                flush=True,
-            )
+            print(f"  try: proctor authorize --addr {addr} {example_request(bundle)}", flush=True)
         print(
             f"  data dir {settings.data_dir}; policies are reloaded when they change"
             if settings.watch
@@ -89,6 +81,45 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     runner = _runner()
     runner(run(settings, on_ready=ready))
     return EXIT_OK
+
+
+def example_request(bundle: Any) -> str:
+    """Arguments of a request a newcomer can run as is: an action whose
+    principal and resource types have entities in entities.json and whose
+    context needs nothing; placeholders where the bundle offers none."""
+    ids: dict[str, str] = {}
+    try:
+        for e in json.loads((Path(bundle.directory) / "entities.json").read_text("utf-8")):
+            ids.setdefault(e["uid"]["type"], e["uid"]["id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+
+    def uid(kind: str, type_: str, id_: str) -> str:
+        return f"--{kind} '{type_}::\"{id_}\"'"
+
+    ordered = sorted(bundle.slices.items(), key=lambda kv: (kv[0].type, kv[0].id))
+    for action, sl in ordered:
+        required = [
+            n
+            for n, a in sl.action.context.attributes.items()
+            if a.required and n not in ("approval", "payload")
+        ]
+        p = next((t for t in sl.action.principal_types if t in ids), None)
+        r = next((t for t in sl.action.resource_types if t in ids), None)
+        if p and r and not required:
+            return " ".join(
+                (
+                    uid("principal", p, ids[p]),
+                    uid("action", action.type, action.id),
+                    uid("resource", r, ids[r]),
+                )
+            )
+    action, sl = ordered[0]
+    return (
+        f"{uid('principal', sl.action.principal_types[0], '…')} "
+        f"{uid('action', action.type, action.id)} "
+        f"{uid('resource', sl.action.resource_types[0], '…')} --context '{{…}}'"
+    )
 
 
 def _runner() -> Any:
