@@ -145,7 +145,9 @@ def decide(
         batch.append({**cedar_request, "context": json.dumps(approved_context)})
     try:
         results = cedarpy.is_authorized_batch(batch, sl.policy_set, entities, bundle.schema)
-    except (ValueError, TypeError, RuntimeError):
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a Rust panic (pyo3 PanicException) is a BaseException
         return deny(EVALUATION_ERROR, "the policy engine failed to evaluate the request")
     first = results[0]
     if first.decision == cedarpy.Decision.NoDecision:
