@@ -274,3 +274,37 @@ def test_context_round_trips_cedar_json_exactly() -> None:
         assert record_to_json(json_to_record(context, "context"), "context") == context
 
     round_trip()
+
+
+def test_errors_never_echo_planted_values(example_bundle_dir: Path) -> None:
+    """Plant PHI-like values wherever a request can be wrong: the error names
+    the field, never the value."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    bundle = load_bundle(example_bundle_dir)
+    phi = st.from_regex(
+        r"[0-9]{3}-[0-9]{2}-[0-9]{4}|[A-Z][a-z]{3,8} [A-Z][a-z]{3,8}|MRN[0-9]{7}", fullmatch=True
+    )
+
+    @given(phi, st.sampled_from(["rows", "destination", "extra", "nested"]))
+    def planted(value: str, where: str) -> None:
+        context: dict[str, object] = {"rows": 1, "destination": "s3://hospital-research/x"}
+        if where == "nested":
+            context["destination"] = {"inner": [value]}
+        else:
+            context[where] = value  # a string where a Long is due, or an undeclared attribute
+        req = Request(
+            EntityUid("Agent", "care-assistant"),
+            EntityUid("Action", "export_patient_data"),
+            EntityUid("Dataset", "oncology-cohort-2026"),
+            context,
+        )
+        if where == "destination":  # a valid String: decided, and not echoed
+            assert value not in decide(bundle, req).reason_message
+            return
+        with pytest.raises(InvalidRequestError) as info:
+            decide(bundle, req)
+        assert value not in str(info.value)
+
+    planted()
