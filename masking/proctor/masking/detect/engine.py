@@ -31,39 +31,13 @@ from proctor.masking.detect.identifiers import (
     cue_detectors,
 )
 from proctor.masking.detect.names import NameDetector
+from proctor.masking.directives import CATEGORIES as _DIRECTIVE_CATEGORIES
 
 Mode = Literal["fast", "thorough"]
 
 # Every category a detector can report, in the names ``detect(...)`` accepts.
 # PHOTO is accepted but never reported: a full-face photograph is not text.
-CATEGORIES: frozenset[str] = frozenset(
-    {
-        "NAME",
-        "ADDRESS",
-        "ZIP",
-        "CITY",
-        "FACILITY",
-        "DATE",
-        "AGE",
-        "PHONE",
-        "FAX",
-        "EMAIL",
-        "SSN",
-        "MRN",
-        "HEALTH_PLAN",
-        "ACCOUNT",
-        "LICENSE",
-        "NPI",
-        "DEA",
-        "VEHICLE",
-        "DEVICE",
-        "URL",
-        "IP",
-        "BIOMETRIC",
-        "PHOTO",
-        "ID",
-    }
-)
+CATEGORIES: frozenset[str] = _DIRECTIVE_CATEGORIES - {"ALL"}
 ALL: frozenset[str] = frozenset({"ALL"})
 """Every category (the ``detect(ALL)`` of a masking directive)."""
 
