@@ -28,3 +28,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def example_bundle_dir() -> Path:
     """The policy bundle that ships in policies/."""
     return EXAMPLE_BUNDLE
+
+
+pytest_plugins = ["tests.redis_support"]
