@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 
@@ -76,12 +77,12 @@ def test_the_payload_gates_email_and_binds_the_ticket(example_bundle_dir) -> Non
         EntityUid("Mailbox", "outbound"),
         {"external_recipients": 1},
     )
-    clean = point.authorize(email, payload=Payload("text", "see you at 3"))
+    clean = asyncio.run(point.authorize(email, payload=Payload("text", "see you at 3")))
     assert clean.outcome.decision == "ALLOW"
-    phi = point.authorize(email, payload=Payload("text", f"his SSN is {SSN}"))
+    phi = asyncio.run(point.authorize(email, payload=Payload("text", f"his SSN is {SSN}")))
     assert phi.outcome.decision == "NEEDS_APPROVAL"
-    other = point.authorize(email, payload=Payload("text", "SSN 987-65-4321"))
+    other = asyncio.run(point.authorize(email, payload=Payload("text", "SSN 987-65-4321")))
     assert phi.ticket is not None and other.ticket is not None
     assert phi.ticket.id != other.ticket.id  # an approval covers one payload only
-    again = point.authorize(email, payload=Payload("text", f"his SSN is {SSN}"))
+    again = asyncio.run(point.authorize(email, payload=Payload("text", f"his SSN is {SSN}")))
     assert again.ticket is not None and again.ticket.id == phi.ticket.id

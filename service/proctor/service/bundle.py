@@ -27,7 +27,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -150,6 +150,11 @@ class Bundle:
     # Entity types annotated @proctor_source("bundle"): requests may neither
     # supply such entities nor claim membership in them.
     bundle_only_types: frozenset[str] = frozenset()
+    # The base entities' parents and references, for approvals: who is in
+    # which group, and for whom an agent acts.
+    directory_index: EntityDirectory = field(
+        default_factory=lambda: EntityDirectory({}), repr=False
+    )
 
     @property
     def access_policy_count(self) -> int:
@@ -211,6 +216,7 @@ def load_bundle(directory: str | Path) -> Bundle:
     _validate_policies(root, policies, schema, problems)
     bundle_only = _bundle_only_types(root, model, problems)
     entities = _load_entities(root, schema, model, problems)
+    index = EntityDirectory.from_json(root / ENTITIES_FILE)
     slices = _build_slices(policies, model, problems)
     if problems.items:
         raise BundleError(problems.items)
@@ -224,7 +230,72 @@ def load_bundle(directory: str | Path) -> Bundle:
         policies={p.policy_id: p for p in policies},
         slices=slices,
         bundle_only_types=bundle_only,
+        directory_index=index,
     )
+
+
+EntityKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityDirectory:
+    """Parents and entity-valued attributes of the bundle's base entities
+    (no other attribute values: they may be PHI)."""
+
+    parents: Mapping[EntityKey, tuple[EntityKey, ...]]
+    refs: Mapping[EntityKey, Mapping[str, EntityKey]] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, path: Path) -> EntityDirectory:
+        """Index ``entities.json`` (already validated by Cedar; tolerant here)."""
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+        except (OSError, ValueError):
+            return cls({})
+        parents: dict[EntityKey, tuple[EntityKey, ...]] = {}
+        refs: dict[EntityKey, dict[str, EntityKey]] = {}
+        for entity in doc if isinstance(doc, list) else ():
+            key = _entity_key(entity.get("uid")) if isinstance(entity, dict) else None
+            if key is None:
+                continue
+            parents[key] = tuple(
+                k for k in (_entity_key(p) for p in entity.get("parents") or ()) if k
+            )
+            attrs = entity.get("attrs")
+            for name, value in attrs.items() if isinstance(attrs, dict) else ():
+                ref = _entity_key(value.get("__entity") if isinstance(value, dict) else None)
+                ref = ref or _entity_key(value)
+                if ref is not None:
+                    refs.setdefault(key, {})[name] = ref
+        return cls(parents, refs)
+
+    def __contains__(self, key: EntityKey) -> bool:
+        return key in self.parents
+
+    def ancestors(self, key: EntityKey) -> frozenset[EntityKey]:
+        """Every entity ``key`` is (transitively) `in`."""
+        seen: set[EntityKey] = set()
+        todo = list(self.parents.get(key, ()))
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(self.parents.get(parent, ()))
+        return frozenset(seen)
+
+    def ref(self, key: EntityKey, attribute: str) -> EntityKey | None:
+        """An entity-valued attribute, e.g. an agent's ``on_behalf_of``."""
+        return self.refs.get(key, {}).get(attribute)
+
+
+def _entity_key(value: Any) -> EntityKey | None:
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("type"), str)
+        and isinstance(value.get("id"), str)
+    ):
+        return value["type"], value["id"]
+    return None
 
 
 def _load_schema(root: Path, problems: _Problems) -> tuple[Any, SchemaModel | None]:
@@ -400,13 +471,27 @@ def _context_attr(action: ActionDef, name: str) -> Attribute | None:
     return action.context.attributes.get(name)
 
 
-def approval_value(attr: Attribute, granted: bool) -> dict[str, Any]:
-    """context.approval as the schema declares it: ``granted`` plus empty sets
-    for the other attributes Proctor knows, when they are required."""
+def approval_value(
+    attr: Attribute,
+    granted: bool,
+    facts: Mapping[str, Sequence[EntityKey]] | None = None,
+) -> dict[str, Any]:
+    """context.approval as the schema declares it: ``granted``, and for a
+    verified grant the ``reviewers`` and ``groups`` when declared (entities of
+    the declared type only, so the request stays schema-valid); declared but
+    unknown required attributes are empty sets."""
     assert isinstance(attr.type, RecordType)
     value: dict[str, Any] = {"granted": granted}
     for name, sub in attr.type.attributes.items():
-        if name != "granted" and sub.required:
+        if name == "granted":
+            continue
+        known = (facts or {}).get(name)
+        if known and isinstance(sub.type, SetType) and isinstance(sub.type.element, EntityType):
+            kind = sub.type.element.name
+            value[name] = [
+                {"__entity": {"type": t, "id": i}} for t, i in sorted(set(known)) if t == kind
+            ]
+        elif sub.required:
             value[name] = []
     return value
 

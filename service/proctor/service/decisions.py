@@ -12,7 +12,7 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -26,7 +26,7 @@ from proctor.service.engine import (
     decide,
     deny,
 )
-from proctor.service.errors import InvalidRequestError
+from proctor.service.errors import InvalidRequestError, StoreUnavailable
 from proctor.service.fingerprint import fingerprint
 from proctor.service.payload import Detector, Payload, default_detector, scan_payload
 
@@ -53,6 +53,9 @@ class Ticket:
     expires_at: float
     retry_after_seconds: float
     approvals: dict[str, int] = field(default_factory=dict)  # group -> approvals so far
+    # Set when the status makes the request a DENY (a reviewer said no).
+    deny_code: str = ""
+    deny_message: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,27 +66,39 @@ class GrantCheck:
     reason_code: str = ""
     reason_message: str = ""
     ticket: Ticket | None = None
+    # For a grant: who approved and for which groups, as (type, id), to fill
+    # context.approval.reviewers / .groups where the schema declares them.
+    facts: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 class ApprovalBackend(Protocol):
-    """Where approval tickets live. The approvals work plugs a Redis store in
-    here; until then :class:`ComputedTickets` describes tickets without
-    storing them."""
+    """Where approval tickets live: :class:`~proctor.service.approvals.backend.StoreBackend`
+    (Redis) in the server; :class:`ComputedTickets` where nothing is stored.
+    Raise :class:`StoreUnavailable` when the store cannot be reached: the
+    request is then denied with ``approval_store_unavailable``."""
 
-    def open(
-        self, request_fingerprint: str, bundle_version: str, outcome: Outcome, decision_id: str
+    async def open(
+        self,
+        request: Request,
+        request_fingerprint: str,
+        bundle: Bundle,
+        outcome: Outcome,
+        decision_id: str,
     ) -> Ticket:
-        """Create, or find, the pending approval for a request."""
+        """Create, or find, the approval for a request."""
         ...
 
-    def check_grant(
+    async def check_grant(
         self, approval_id: str, request_fingerprint: str, bundle_version: str
     ) -> GrantCheck:
         """Whether ``approval_id`` is a usable grant for exactly this request."""
         ...
 
-    def consume(self, approval_id: str, request_fingerprint: str, bundle_version: str) -> bool:
-        """Use the grant once, atomically; False if it was used up meanwhile."""
+    async def consume(
+        self, approval_id: str, request_fingerprint: str, bundle_version: str
+    ) -> GrantCheck:
+        """Use the grant once, atomically (granted False if it was used up,
+        expired or changed meanwhile)."""
         ...
 
 
@@ -91,17 +106,23 @@ class ApprovalBackend(Protocol):
 class ComputedTickets:
     """Tickets computed from the request, not stored: the id is derived from
     the request fingerprint and bundle version, so a retried request gets the
-    same ticket; grants cannot be presented (nothing is stored to check)."""
+    same ticket; grants cannot be presented (nothing is stored to check).
+    For tools that decide without a server (`proctor test`, benchmarks)."""
 
     clock: Callable[[], float] = time.time
     retry_after_seconds: float = 5.0
 
-    def open(
-        self, request_fingerprint: str, bundle_version: str, outcome: Outcome, decision_id: str
+    async def open(
+        self,
+        request: Request,
+        request_fingerprint: str,
+        bundle: Bundle,
+        outcome: Outcome,
+        decision_id: str,
     ) -> Ticket:
         """Describe the ticket the request needs."""
         digest = fingerprint(
-            {"type": "Bundle", "id": bundle_version},
+            {"type": "Bundle", "id": bundle.version},
             {"type": "Fingerprint", "id": request_fingerprint},
             {"type": "Proctor", "id": "approval"},
             {},
@@ -114,20 +135,25 @@ class ComputedTickets:
             retry_after_seconds=min(self.retry_after_seconds, float(outcome.ttl_seconds)),
         )
 
-    def check_grant(
+    async def check_grant(
         self, approval_id: str, request_fingerprint: str, bundle_version: str
     ) -> GrantCheck:
         """No grant can be verified without a store."""
-        return GrantCheck(
-            False,
-            APPROVAL_STORE_UNAVAILABLE,
-            "this server keeps no approvals (no approval store is configured), "
-            "so approval_id cannot be verified",
-        )
+        return _NO_STORE
 
-    def consume(self, approval_id: str, request_fingerprint: str, bundle_version: str) -> bool:
+    async def consume(
+        self, approval_id: str, request_fingerprint: str, bundle_version: str
+    ) -> GrantCheck:
         """Nothing to consume."""
-        return False
+        return _NO_STORE
+
+
+_NO_STORE = GrantCheck(
+    False,
+    APPROVAL_STORE_UNAVAILABLE,
+    "this server keeps no approvals (no approval store is configured), "
+    "so approval_id cannot be verified",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +181,7 @@ class DecisionPoint:
         self._new_id = new_id
         self._detector = detector
 
-    def authorize(
+    async def authorize(
         self, request: Request, approval_id: str = "", payload: Payload | None = None
     ) -> Decision:
         """Decide one request. Raises InvalidRequestError for bad input; every
@@ -172,9 +198,20 @@ class DecisionPoint:
         if bundle is None:
             return Decision(decision_id, "", deny(NO_BUNDLE, "no policy bundle is loaded; denying"))
         try:
-            return self._authorize(bundle, request, approval_id, decision_id, payload_digest)
+            return await self._authorize(bundle, request, approval_id, decision_id, payload_digest)
         except InvalidRequestError:
             raise
+        except StoreUnavailable:
+            log.warning("decision %s: approval store unavailable; denying", decision_id)
+            return Decision(
+                decision_id,
+                bundle.version,
+                deny(
+                    APPROVAL_STORE_UNAVAILABLE,
+                    "the approval store cannot be reached; requests that need it are denied "
+                    "until it is back",
+                ),
+            )
         except Exception as exc:  # fail closed: an internal failure is never an ALLOW
             # The message may quote request data: log the type and place only.
             where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -191,7 +228,7 @@ class DecisionPoint:
                 deny(INTERNAL_ERROR, "internal error while deciding; denying"),
             )
 
-    def _authorize(
+    async def _authorize(
         self,
         bundle: Bundle,
         request: Request,
@@ -203,12 +240,16 @@ class DecisionPoint:
             outcome = decide(bundle, request)
             if outcome.decision != "NEEDS_APPROVAL":
                 return Decision(decision_id, bundle.version, outcome)
-            ticket = self._approvals.open(
-                _fingerprint(request, payload_digest), bundle.version, outcome, decision_id
-            )
+            fp = _fingerprint(request, payload_digest)
+            ticket = await self._approvals.open(request, fp, bundle, outcome, decision_id)
+            if ticket.deny_code:
+                outcome = deny(ticket.deny_code, ticket.deny_message, outcome.policy_ids)
             return Decision(decision_id, bundle.version, outcome, ticket)
+        # Validate the request before touching the store: a malformed request
+        # with an approval id is INVALID_ARGUMENT, like one without.
+        decide(bundle, request)
         fp = _fingerprint(request, payload_digest)
-        check = self._approvals.check_grant(approval_id, fp, bundle.version)
+        check = await self._approvals.check_grant(approval_id, fp, bundle.version)
         if not check.granted:
             return Decision(
                 decision_id,
@@ -216,14 +257,16 @@ class DecisionPoint:
                 deny(check.reason_code or APPROVAL_INVALID, check.reason_message),
                 check.ticket,
             )
-        outcome = decide(bundle, request, granted=True)
-        if outcome.decision == "ALLOW" and not self._approvals.consume(
-            approval_id, fp, bundle.version
-        ):
-            outcome = deny(APPROVAL_INVALID, "the approval was used up by another request")
+        outcome = decide(bundle, request, granted=True, approval_facts=check.facts)
+        granted_ticket: Ticket | None = check.ticket
+        if outcome.decision == "ALLOW":
+            used = await self._approvals.consume(approval_id, fp, bundle.version)
+            granted_ticket = used.ticket or granted_ticket
+            if not used.granted:
+                outcome = deny(used.reason_code or APPROVAL_INVALID, used.reason_message)
         elif outcome.decision == "NEEDS_APPROVAL":  # cannot happen with granted=True
             outcome = deny(EVALUATION_ERROR, "approval did not lift the gates")
-        return Decision(decision_id, bundle.version, outcome, check.ticket)
+        return Decision(decision_id, bundle.version, outcome, granted_ticket)
 
 
 def _fingerprint(request: Request, payload_digest: str) -> str:

@@ -118,6 +118,8 @@ def decide(
     granted: bool = False,
     *,
     satisfied_out: set[str] | None = None,
+    approval_facts: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    trusted_entities: bool = False,
 ) -> Outcome:
     """Decide one request against a bundle.
 
@@ -126,11 +128,15 @@ def decide(
     :class:`InvalidRequestError` for a request that cannot be evaluated (it
     names the field); every other failure is a DENY outcome. Tools that
     measure coverage pass ``satisfied_out`` to collect the @ids of every
-    policy the request satisfied, determining or not.
+    policy the request satisfied, determining or not. ``approval_facts``
+    (reviewers, groups) of a verified grant fill ``context.approval`` as far
+    as the schema declares them. ``trusted_entities`` is for entities
+    Proctor itself builds from verified credentials: they may be of
+    bundle-only types.
     """
     sl = _slice_for(bundle, request.action)
-    context = _context(sl, request, granted)
-    entities = _entities(bundle, request)
+    context = _context(sl, request, granted, approval_facts)
+    entities = _entities(bundle, request, trusted_entities)
     cedar_request = {
         "principal": request.principal.to_json(),
         "action": request.action.to_json(),
@@ -335,7 +341,12 @@ def _slice_for(bundle: Bundle, action: EntityUid) -> ActionSlice:
     raise InvalidRequestError("action", f"unknown action `{action}`{hint}")
 
 
-def _context(sl: ActionSlice, request: Request, granted: bool) -> dict[str, Any]:
+def _context(
+    sl: ActionSlice,
+    request: Request,
+    granted: bool,
+    facts: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> dict[str, Any]:
     for name in RESERVED_CONTEXT:
         if name in request.context:
             raise InvalidRequestError(
@@ -345,7 +356,7 @@ def _context(sl: ActionSlice, request: Request, granted: bool) -> dict[str, Any]
             )
     context = dict(request.context)
     if sl.approval is not None:
-        context["approval"] = approval_value(sl.approval, granted=granted)
+        context["approval"] = approval_value(sl.approval, granted, facts if granted else None)
     if request.payload_findings is not None and sl.payload is not None:
         assert isinstance(sl.payload.type, RecordType)
         declared = sl.payload.type.attributes
@@ -353,10 +364,10 @@ def _context(sl: ActionSlice, request: Request, granted: bool) -> dict[str, Any]
     return context
 
 
-def _entities(bundle: Bundle, request: Request) -> Any:
+def _entities(bundle: Bundle, request: Request, trusted: bool = False) -> Any:
     if not request.entities:
         return bundle.entities
-    if bundle.bundle_only_types:
+    if bundle.bundle_only_types and not trusted:
         _check_sources(bundle.bundle_only_types, request.entities)
     text = json.dumps(list(request.entities))
     try:

@@ -42,3 +42,10 @@ class BundleError(ProctorError):
         head = problems[0] if problems else "unknown problem"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"{head}{more}")
+
+
+class StoreUnavailable(ProctorError):
+    """The approval store cannot be reached; the message names the error type
+    only (never a URL or a password)."""
+
+    code = "approval_store_unavailable"

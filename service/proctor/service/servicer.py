@@ -28,7 +28,7 @@ from proctor.masking import (
 from proctor.service.bundle_store import BundleStore
 from proctor.service.decisions import Decision, DecisionPoint, Ticket
 from proctor.service.engine import Request
-from proctor.service.errors import InvalidRequestError
+from proctor.service.errors import InvalidRequestError, StoreUnavailable
 from proctor.service.payload import Payload
 from proctor.service.wire import entities_to_json, entity_uid, record_to_json
 from proctor.v1 import (
@@ -73,6 +73,10 @@ def guarded(method: Handler[Req, Resp]) -> Handler[Req, Resp]:
             return await method(self, request, context)
         except InvalidRequestError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except StoreUnavailable:
+            await context.abort(
+                grpc.StatusCode.UNAVAILABLE, "the approval store cannot be reached; try again"
+            )
         except (grpc.aio.AbortError, AssertionError):
             raise
         except Exception as exc:
@@ -110,7 +114,8 @@ def request_from_wire(msg: decision_pb2.AuthorizeRequest, prefix: str = "") -> R
         raise exc.within(prefix) if prefix else exc from None
 
 
-def _timestamp(seconds: float) -> timestamp_pb2.Timestamp:
+def timestamp(seconds: float) -> timestamp_pb2.Timestamp:
+    """Unix seconds → protobuf Timestamp."""
     ts = timestamp_pb2.Timestamp()
     ts.FromNanoseconds(int(seconds * 1e9))
     return ts
@@ -132,7 +137,7 @@ def ticket_to_wire(ticket: Ticket) -> decision_pb2.ApprovalTicket:
             )
             for r in ticket.requirements
         ],
-        expires_at=_timestamp(ticket.expires_at),
+        expires_at=timestamp(ticket.expires_at),
         retry_after=retry,
     )
 
@@ -188,7 +193,7 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
     ) -> decision_pb2.AuthorizeResponse:
         """Decide one request."""
         self._check_size(request)
-        decision = self._point.authorize(
+        decision = await self._point.authorize(
             request_from_wire(request), request.approval_id, payload_from_wire(request)
         )
         return response_to_wire(decision)
@@ -212,7 +217,9 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
         answers = []
         for i, (req, approval_id, payload) in enumerate(converted):
             try:
-                answers.append(response_to_wire(self._point.authorize(req, approval_id, payload)))
+                answers.append(
+                    response_to_wire(await self._point.authorize(req, approval_id, payload))
+                )
             except InvalidRequestError as exc:
                 raise exc.within(f"requests[{i}]") from None
         return decision_pb2.AuthorizeBatchResponse(responses=answers)
@@ -295,7 +302,7 @@ class StatusServicer(status_pb2_grpc.StatusServiceServicer):
         )
         if bundle is not None:
             resp.bundle_version = bundle.version
-            resp.bundle_loaded_at.CopyFrom(_timestamp(bundle.loaded_at))
+            resp.bundle_loaded_at.CopyFrom(timestamp(bundle.loaded_at))
             resp.access_policies = bundle.access_policy_count
             resp.masking_policies = bundle.masking_policy_count
         return resp
