@@ -519,7 +519,14 @@ def test_example_bundle_facts():
     context = attrs(export.context)
     assert context["rows"] == Attribute(LongType(), True)
     assert context["approval"] == Attribute(
-        RecordType({"granted": Attribute(BoolType(), True)}), False
+        RecordType(
+            {
+                "granted": Attribute(BoolType(), True),
+                "reviewers": Attribute(SetType(EntityType("User")), False),
+                "groups": Attribute(SetType(EntityType("Group")), False),
+            }
+        ),
+        False,
     )
     assert model.action_descendants(A("Action", "ReadPHI")) == {
         A("Action", "ReadPHI"),

@@ -38,19 +38,33 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from proctor.service.config import build_settings
     from proctor.service.server import ProctorServer, run
 
-    settings = build_settings(
-        {
-            "policies": args.policies,
-            "listen": args.listen,
-            "data_dir": args.data_dir,
-            "max_request_bytes": args.max_request_bytes,
-            "grace_seconds": args.grace_seconds,
-            "drain_seconds": args.drain_seconds,
-            "watch": "false" if args.no_watch else None,
-            "log_level": args.log_level,
-            "mask_key_file": args.mask_key_file,
-        }
-    )
+    flags = {
+        name: getattr(args, name)
+        for name in (
+            "policies",
+            "listen",
+            "data_dir",
+            "max_request_bytes",
+            "grace_seconds",
+            "drain_seconds",
+            "log_level",
+            "mask_key_file",
+            "redis_url",
+            "store_prefix",
+            "approval_retention",
+            "reviewer_keys",
+            "reviewer_audience",
+            "reviewer_issuer",
+            "tls_cert",
+            "tls_key",
+            "tls_client_ca",
+            "notify_config",
+            "http_listen",
+        )
+    }
+    flags["watch"] = "false" if args.no_watch else None
+    flags["insecure_dev"] = "true" if args.insecure_dev else None
+    settings = build_settings(flags)
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -517,6 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _serve_command(sub)
     _client_commands(sub, DEFAULT_LISTEN)
+    from proctor.service import cli_approvals
+
+    cli_approvals.add_commands(sub, DEFAULT_LISTEN, _call, UsageError)
     _policy_commands(sub)
     _masking_commands(sub)
     return p
@@ -534,6 +551,17 @@ def _serve_command(sub: Any) -> None:
         "grace_seconds",
         "drain_seconds",
         "log_level",
+        "redis_url",
+        "store_prefix",
+        "approval_retention",
+        "reviewer_keys",
+        "reviewer_audience",
+        "reviewer_issuer",
+        "tls_cert",
+        "tls_key",
+        "tls_client_ca",
+        "notify_config",
+        "http_listen",
     ):
         s = SETTINGS[name]
         serve.add_argument(s.flag, dest=name, default=None, help=f"{s.help} (env {s.env})")
@@ -545,6 +573,8 @@ def _serve_command(sub: Any) -> None:
         default=None,
         help=f"{mk.help} (env {mk.env})",
     )
+    dev = SETTINGS["insecure_dev"]
+    serve.add_argument(dev.flag, action="store_true", help=f"{dev.help} (env {dev.env})")
     serve.add_argument(
         "--no-watch",
         action="store_true",

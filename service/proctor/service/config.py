@@ -4,7 +4,8 @@ variables, validated at start-up with errors that name the setting."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,56 @@ SETTINGS: Mapping[str, Setting] = {
         "(or the hex key itself in the variable; never on the command line)",
     ),
     "log_level": Setting("--log-level", "PROCTOR_LOG_LEVEL", "debug, info, warning or error"),
+    "redis_url": Setting(
+        "--redis-url",
+        "PROCTOR_REDIS_URL",
+        "approval store: redis://, rediss://, unix:// or redis+sentinel:// URL; unset: an "
+        "embedded persistent server under the data directory (prefer the variable when the URL "
+        "holds a password)",
+    ),
+    "store_prefix": Setting(
+        "--store-prefix",
+        "PROCTOR_STORE_PREFIX",
+        "prefix of every Redis key (deployments sharing one Redis use different prefixes)",
+    ),
+    "approval_retention": Setting(
+        "--approval-retention",
+        "PROCTOR_APPROVAL_RETENTION",
+        "how long decided approvals are kept for the audit trail, e.g. 30d",
+    ),
+    "insecure_dev": Setting(
+        "--insecure-dev",
+        "PROCTOR_INSECURE_DEV",
+        "LOCAL DEVELOPMENT ONLY: reviews name their reviewer without authentication",
+    ),
+    "reviewer_keys": Setting(
+        "--reviewer-keys",
+        "PROCTOR_REVIEWER_KEYS",
+        "file of public keys (JWKS or PEM) that verify reviewers' bearer JWTs",
+    ),
+    "reviewer_audience": Setting(
+        "--reviewer-audience", "PROCTOR_REVIEWER_AUDIENCE", "required `aud` of reviewer JWTs"
+    ),
+    "reviewer_issuer": Setting(
+        "--reviewer-issuer", "PROCTOR_REVIEWER_ISSUER", "required `iss` of reviewer JWTs"
+    ),
+    "tls_cert": Setting("--tls-cert", "PROCTOR_TLS_CERT", "server certificate (PEM) for TLS"),
+    "tls_key": Setting("--tls-key", "PROCTOR_TLS_KEY", "server private key (PEM) for TLS"),
+    "tls_client_ca": Setting(
+        "--tls-client-ca",
+        "PROCTOR_TLS_CLIENT_CA",
+        "CA (PEM) for client certificates; a client certificate's CN then names a reviewer",
+    ),
+    "notify_config": Setting(
+        "--notify-config",
+        "PROCTOR_NOTIFY_CONFIG",
+        "YAML file routing approval notifications to Slack, Teams and webhooks",
+    ),
+    "http_listen": Setting(
+        "--http-listen",
+        "PROCTOR_HTTP_LISTEN",
+        "HOST:PORT of the HTTP endpoint for Slack's interactive callbacks (off when unset)",
+    ),
 }
 
 
@@ -78,6 +129,20 @@ class Settings:
     # None: MaskingService uses a random per-process key (pseudonyms change
     # on restart), and says so at start-up.
     mask_key: bytes | None = field(default=None, repr=False)
+    # Approvals. None: the embedded store under data_dir.
+    redis_url: str | None = field(default=None, repr=False)
+    store_prefix: str = "proctor"
+    approval_retention_seconds: int = 30 * 86400
+    insecure_dev: bool = False
+    reviewer_keys: Path | None = None
+    reviewer_audience: str = "proctor"
+    reviewer_issuer: str = ""
+    reviewer_type: str = "User"
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_client_ca: Path | None = None
+    notify_config: Path | None = None
+    http_listen: tuple[str, int] | None = None
 
     @property
     def listen(self) -> str:
@@ -138,6 +203,7 @@ def build_settings(
         return environ.get(SETTINGS[name].env, default)
 
     host, port = parse_listen(pick("listen", DEFAULT_LISTEN))
+    tls = _tls(pick)
     level = pick("log_level", "info").lower()
     if level not in ("debug", "info", "warning", "error"):
         raise _bad("log_level", f"`{level}` is not debug, info, warning or error")
@@ -160,7 +226,61 @@ def build_settings(
         watch=_bool("watch", pick("watch", "true")),
         log_level=level,
         mask_key=_hex_key("mask_key", _mask_key_text(flags.get("mask_key_file"), environ)),
+        redis_url=pick("redis_url", "") or None,
+        store_prefix=_prefix(pick("store_prefix", "proctor")),
+        approval_retention_seconds=_duration(
+            "approval_retention", pick("approval_retention", "30d")
+        ),
+        insecure_dev=_bool("insecure_dev", pick("insecure_dev", "false")),
+        reviewer_keys=_file("reviewer_keys", pick("reviewer_keys", "")),
+        reviewer_audience=pick("reviewer_audience", "proctor"),
+        reviewer_issuer=pick("reviewer_issuer", ""),
+        tls_cert=tls["tls_cert"],
+        tls_key=tls["tls_key"],
+        tls_client_ca=tls["tls_client_ca"],
+        notify_config=_file("notify_config", pick("notify_config", "")),
+        http_listen=_listen("http_listen", pick("http_listen", "")),
     )
+
+
+def _file(name: str, text: str) -> Path | None:
+    if not text:
+        return None
+    path = Path(text)
+    if not path.is_file():
+        raise _bad(name, f"`{text}` is not a file")
+    return path
+
+
+def _prefix(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text):
+        raise _bad("store_prefix", f"`{text}` must be 1-64 letters, digits, `_`, `.` or `-`")
+    return text
+
+
+def _duration(name: str, text: str) -> int:
+    m = re.fullmatch(r"(\d+)([smhd])", text.strip())
+    if not m or int(m.group(1)) == 0:
+        raise _bad(name, f"`{text}` is not a duration like 90s, 15m, 12h or 30d")
+    return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _listen(name: str, text: str) -> tuple[str, int] | None:
+    if not text:
+        return None
+    try:
+        return parse_listen(text)
+    except ConfigError:
+        raise _bad(name, f"`{text}` is not HOST:PORT (e.g. 127.0.0.1:7392)") from None
+
+
+def _tls(pick: Callable[[str, str], str]) -> dict[str, Path | None]:
+    files = {name: _file(name, pick(name, "")) for name in ("tls_cert", "tls_key", "tls_client_ca")}
+    if (files["tls_cert"] is None) != (files["tls_key"] is None):
+        raise _bad("tls_cert", "--tls-cert and --tls-key go together")
+    if files["tls_client_ca"] is not None and files["tls_cert"] is None:
+        raise _bad("tls_client_ca", "client certificates need TLS: set --tls-cert and --tls-key")
+    return files
 
 
 def _mask_key_text(path: str | None, environ: Mapping[str, str]) -> str:

@@ -19,11 +19,17 @@ from grpc_reflection.v1alpha import reflection
 from watchfiles import awatch
 
 from proctor.masking import InMemoryVault, MaskContext, detect
+from proctor.service.approvals.auth import Authenticator, JwtSettings, JwtVerifier
+from proctor.service.approvals.connection import open_redis
+from proctor.service.approvals.runtime import Approvals
+from proctor.service.approvals.servicer import ApprovalServicer
 from proctor.service.bundle_store import BundleStore
 from proctor.service.config import ConfigError, Settings
-from proctor.service.decisions import ApprovalBackend, ComputedTickets, DecisionPoint
+from proctor.service.decisions import ComputedTickets, DecisionPoint
 from proctor.service.servicer import DecisionServicer, MaskingServicer, StatusServicer
 from proctor.v1 import (
+    approval_pb2,
+    approval_pb2_grpc,
     decision_pb2,
     decision_pb2_grpc,
     masking_pb2,
@@ -37,6 +43,7 @@ log = logging.getLogger("proctor.server")
 VERSION = "0.1.0"
 SERVICE_NAMES = (
     decision_pb2.DESCRIPTOR.services_by_name["DecisionService"].full_name,
+    approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
     masking_pb2.DESCRIPTOR.services_by_name["MaskingService"].full_name,
     status_pb2.DESCRIPTOR.services_by_name["StatusService"].full_name,
 )
@@ -54,13 +61,16 @@ class ProctorServer:
         self,
         settings: Settings,
         store: BundleStore,
-        approvals: ApprovalBackend | None = None,
+        approvals: Approvals | None = None,
         instance_id: str | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.approvals = approvals
         self.instance_id = instance_id or new_instance_id()
-        self.point = DecisionPoint(store.current, approvals or ComputedTickets())
+        self.point = DecisionPoint(
+            store.current, approvals.backend if approvals is not None else ComputedTickets()
+        )
         if settings.mask_key is None:
             log.warning(
                 "no PROCTOR_MASK_KEY / --mask-key-file: MaskingService hashes and tokens use a "
@@ -98,12 +108,22 @@ class ProctorServer:
         status_pb2_grpc.add_StatusServiceServicer_to_server(
             StatusServicer(self.store, VERSION, self.instance_id), server
         )
+        if self.approvals is not None:
+            a = self.approvals
+            approval_pb2_grpc.add_ApprovalServiceServicer_to_server(
+                ApprovalServicer(a.store, a.desk, a.hub, a.authenticator, a.insecure_dev), server
+            )
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         reflection.enable_server_reflection(
             (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
         )
         try:
-            port = server.add_insecure_port(self.settings.listen)
+            credentials = server_credentials(self.settings)
+            port = (
+                server.add_secure_port(self.settings.listen, credentials)
+                if credentials is not None
+                else server.add_insecure_port(self.settings.listen)
+            )
         except RuntimeError as exc:
             raise ConfigError(
                 f"--listen / PROCTOR_LISTEN: cannot listen on {self.settings.listen}: {exc}"
@@ -174,8 +194,28 @@ async def run(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = BundleStore(settings.policies)
     await asyncio.to_thread(store.reload)
-    server = ProctorServer(settings, store)
+    authenticator = build_authenticator(settings)
+    if settings.insecure_dev:
+        for line in INSECURE_DEV_BANNER:
+            log.warning(line)
+    elif not authenticator.configured:
+        log.warning(
+            "no reviewer authentication configured (--reviewer-keys or --tls-client-ca): "
+            "nobody can review approvals"
+        )
+    connection = await open_redis(settings.redis_url, settings.data_dir)
+    approvals = Approvals.build(
+        connection.client,
+        store.current,
+        functools.partial(detect, mode="fast"),
+        authenticator,
+        prefix=settings.store_prefix,
+        retention_seconds=settings.approval_retention_seconds,
+        insecure_dev=settings.insecure_dev,
+    )
+    server = ProctorServer(settings, store, approvals)
     await server.start()
+    background = asyncio.create_task(approvals.run(stop))
     if on_ready is not None:
         on_ready(server)
     watcher = asyncio.create_task(server.watch(stop)) if settings.watch else None
@@ -189,3 +229,44 @@ async def run(
     await server.stop()
     if watcher is not None:
         await watcher
+    await background
+    await connection.close()
+
+
+INSECURE_DEV_BANNER = (
+    "*" * 72,
+    "INSECURE DEVELOPMENT MODE (--insecure-dev): reviewers are NOT authenticated;",
+    "anyone who can reach this port can approve or deny anything as anyone.",
+    "Never run this with real data or on a shared network.",
+    "*" * 72,
+)
+
+
+def build_authenticator(settings: Settings) -> Authenticator:
+    """Reviewer authentication from the settings."""
+    verifier = None
+    if settings.reviewer_keys is not None:
+        verifier = JwtVerifier(
+            JwtSettings(
+                keys_file=settings.reviewer_keys,
+                audience=settings.reviewer_audience,
+                issuer=settings.reviewer_issuer,
+                reviewer_type=settings.reviewer_type,
+            )
+        )
+    return Authenticator(
+        jwt_verifier=verifier,
+        mtls_reviewer_type=settings.reviewer_type if settings.tls_client_ca else None,
+    )
+
+
+def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    """TLS (and optional client certificates) from the settings."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    client_ca = settings.tls_client_ca.read_bytes() if settings.tls_client_ca else None
+    return grpc.ssl_server_credentials(
+        [(settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())],
+        root_certificates=client_ca,
+        require_client_auth=False,
+    )

@@ -3,21 +3,31 @@ a given bundle directory, running its own event loop in a background thread.
 
     with InProcessServer("policies") as server:
         stub = DecisionServiceStub(grpc.insecure_channel(server.address))
+
+With ``approvals=True`` it keeps approvals in Redis (``redis_url``, or an
+embedded server in a temporary data directory) and serves ApprovalService.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import tempfile
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from proctor.masking import detect
+from proctor.service.approvals.connection import StoreConnection, open_redis
+from proctor.service.approvals.runtime import Approvals
 from proctor.service.bundle_store import BundleStore
 from proctor.service.config import Settings
-from proctor.service.decisions import ApprovalBackend
-from proctor.service.server import ProctorServer
+from proctor.service.server import ProctorServer, build_authenticator
 
 
 class InProcessServer:
@@ -29,21 +39,38 @@ class InProcessServer:
         *,
         watch: bool = False,
         max_request_bytes: int = 1024 * 1024,
-        approvals: ApprovalBackend | None = None,
         grace_seconds: float = 2.0,
+        approvals: bool = False,
+        redis_url: str | None = None,
+        store_prefix: str = "proctor",
+        insecure_dev: bool = False,
+        reviewer_keys: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        data_dir: Path | None = None,
     ) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="proctor-test-")
         self.settings = Settings(
             policies=Path(policies),
             listen_host="127.0.0.1",
             listen_port=0,
-            data_dir=Path(self._tmp.name),
+            data_dir=data_dir or Path(self._tmp.name),
             max_request_bytes=max_request_bytes,
             grace_seconds=grace_seconds,
             watch=watch,
         )
+        self.settings = replace(
+            self.settings,
+            redis_url=redis_url,
+            store_prefix=store_prefix,
+            insecure_dev=insecure_dev,
+            reviewer_keys=reviewer_keys,
+        )
         self.store = BundleStore(self.settings.policies)
-        self._approvals = approvals
+        self._with_approvals = approvals
+        self._clock = clock
+        self._connection: StoreConnection | None = None
+        self.approvals: Approvals | None = None
+        self._background: concurrent.futures.Future[None] | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._stop: asyncio.Event | None = None
@@ -60,14 +87,39 @@ class InProcessServer:
         """Load the bundle, bind a free port and serve."""
         self.store.reload()
         self._thread.start()
-        self.server = ProctorServer(self.settings, self.store, self._approvals)
-        self.port = asyncio.run_coroutine_threadsafe(self.server.start(), self._loop).result(10)
+        self._stop = asyncio.run_coroutine_threadsafe(_event(), self._loop).result(5)
+        if self._with_approvals:
+            self.approvals = self._call(self._build_approvals(), 30)
+        self.server = ProctorServer(self.settings, self.store, self.approvals)
+        self.port = self._call(self.server.start(), 10)
+        if self.approvals is not None:
+            self._background = asyncio.run_coroutine_threadsafe(
+                self.approvals.run(self._stop), self._loop
+            )
         if self.settings.watch:
-            self._stop = asyncio.run_coroutine_threadsafe(_event(), self._loop).result(5)
             self._watch_task = asyncio.run_coroutine_threadsafe(
                 self.server.watch(self._stop), self._loop
             )
         return self
+
+    async def _build_approvals(self) -> Approvals:
+        self._connection = await open_redis(self.settings.redis_url, self.settings.data_dir)
+        return Approvals.build(
+            self._connection.client,
+            self.store.current,
+            functools.partial(detect, mode="fast"),
+            build_authenticator(self.settings),
+            prefix=self.settings.store_prefix,
+            insecure_dev=self.settings.insecure_dev,
+            clock=self._clock,
+        )
+
+    def _call(self, coro: Any, timeout: float) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def run(self, coro: Any, timeout: float = 30) -> Any:
+        """Run a coroutine on the server's event loop (e.g. a store call)."""
+        return self._call(coro, timeout)
 
     def stop(self, grace: float | None = None) -> None:
         """Drain in-flight calls and stop."""
@@ -77,7 +129,11 @@ class InProcessServer:
             self._loop.call_soon_threadsafe(self._stop.set)
             if self._watch_task is not None:
                 self._watch_task.result(10)
-        asyncio.run_coroutine_threadsafe(self.server.stop(grace), self._loop).result(30)
+            if self._background is not None:
+                self._background.result(10)
+        self._call(self.server.stop(grace), 30)
+        if self._connection is not None:
+            self._call(self._connection.close(), 10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
