@@ -97,6 +97,21 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from proctor.service.demo import DemoFailed, run_demo
+
+    policies = Path(args.policies)
+    if not (policies / "schema.cedarschema").is_file():
+        raise UsageError(f"--policies: `{policies}` is not the example bundle (run from a clone)")
+    logging.basicConfig(level="ERROR", format="  (log) %(name)s: %(message)s")
+    try:
+        run_demo(policies, sys.stdout)
+    except DemoFailed as exc:
+        print(f"proctor: demo failed: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
 def example_request(bundle: Any) -> str:
     """Arguments of a request a newcomer can run as is: an action whose
     principal and resource types have entities in entities.json and whose
@@ -534,6 +549,11 @@ def build_parser() -> argparse.ArgumentParser:
     from proctor.service import cli_approvals
 
     cli_approvals.add_commands(sub, DEFAULT_LISTEN, _call, UsageError)
+    demo = sub.add_parser("demo", help="walk through the approval loop on the embedded defaults")
+    demo.add_argument(
+        "--policies", default="policies", help="the example bundle (default policies)"
+    )
+    demo.set_defaults(func=_cmd_demo)
     _policy_commands(sub)
     _masking_commands(sub)
     return p

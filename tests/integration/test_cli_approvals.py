@@ -1,0 +1,181 @@
+"""`proctor approvals …` and `proctor demo` as a user runs them, against a
+real `proctor serve --insecure-dev` process with a real Redis."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .test_cli import PROCTOR, run
+
+pytestmark = pytest.mark.integration
+
+EXPORT = [
+    "--principal",
+    'Agent::"care-assistant"',
+    "--action",
+    'Action::"export_patient_data"',
+    "--resource",
+    'Dataset::"oncology-cohort-2026"',
+]
+
+
+@pytest.fixture(scope="module")
+def dev_server(example_bundle_dir: Path, tmp_path_factory, redis_server_url) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [
+            *PROCTOR,
+            "serve",
+            "--insecure-dev",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            str(tmp_path_factory.mktemp("data")),
+            "--redis-url",
+            redis_server_url,
+            "--store-prefix",
+            "proctor-cli-test",
+        ],
+        cwd=example_bundle_dir.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    m = re.search(r" on (127\.0\.0\.1:\d+): bundle", first)
+    assert m, first
+    yield m.group(1)
+    proc.terminate()
+    proc.wait(15)
+    log = proc.stderr.read()
+    assert "INSECURE DEVELOPMENT MODE" in log  # said loudly at start-up
+
+
+def ask(addr: str, rows: int) -> dict:
+    r = run(
+        "authorize",
+        "--addr",
+        addr,
+        *EXPORT,
+        "--context",
+        json.dumps({"rows": rows, "destination": "s3://hospital-research/cli"}),
+    )
+    assert r.returncode == 4, r.stderr  # NEEDS_APPROVAL
+    answer: dict = json.loads(r.stdout)
+    return answer
+
+
+def test_approve_from_the_cli_and_watch_it(dev_server) -> None:
+    approval = ask(dev_server, 31)["approval"]
+    assert approval["id"].startswith("apr_") and approval["status"] == "PENDING"
+
+    listed = run("approvals", "list", "--addr", dev_server, "--status", "pending")
+    assert listed.returncode == 0 and approval["id"] in listed.stdout
+
+    refused = run(
+        "approvals",
+        "approve",
+        approval["id"],
+        "--addr",
+        dev_server,
+        "--as",
+        'User::"dr-lee"',
+        "--reason",
+        "it is my agent",
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1 and "acts for" in refused.stderr
+
+    ok = run(
+        "approvals",
+        "approve",
+        approval["id"],
+        "--addr",
+        dev_server,
+        "--as",
+        'User::"ivan"',
+        "--reason",
+        "IRB protocol covers it",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["status"] == "APPROVED"
+
+    watched = run("approvals", "watch", approval["id"], "--addr", dev_server, "--timeout", "10")
+    assert watched.returncode == 0
+    assert json.loads(watched.stdout.splitlines()[-1])["status"] == "APPROVED"
+
+    shown = run("approvals", "show", approval["id"], "--addr", dev_server)
+    doc = json.loads(shown.stdout)
+    assert doc["reviews"][0]["reviewer"] == 'User::"ivan"'
+    assert doc["on_behalf_of"] == 'User::"dr-lee"'
+
+    late = run(
+        "approvals",
+        "deny",
+        approval["id"],
+        "--addr",
+        dev_server,
+        "--as",
+        'User::"priya"',
+        "--reason",
+        "changed my mind",
+    )
+    assert late.returncode == 1 and "already approved" in late.stderr
+
+
+def test_deny_and_bad_input(dev_server) -> None:
+    approval = ask(dev_server, 32)["approval"]
+    denied = run(
+        "approvals",
+        "deny",
+        approval["id"],
+        "--addr",
+        dev_server,
+        "--as",
+        'User::"priya"',
+        "--reason",
+        "no IRB approval on file",
+    )
+    assert denied.returncode == 0 and json.loads(denied.stdout)["status"] == "DENIED"
+    watched = run("approvals", "watch", approval["id"], "--addr", dev_server)
+    assert watched.returncode == 3  # ended without a grant
+
+    no_reason = run("approvals", "approve", approval["id"], "--addr", dev_server)
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    bad_as = run(
+        "approvals",
+        "approve",
+        approval["id"],
+        "--addr",
+        dev_server,
+        "--as",
+        "ivan",
+        "--reason",
+        "x",
+    )
+    assert bad_as.returncode == 2 and bad_as.stderr.startswith("proctor: error: --as")
+    missing = run("approvals", "show", "apr_" + "0" * 32, "--addr", dev_server)
+    assert missing.returncode == 1 and "not_found" in missing.stderr
+
+
+def test_demo_runs_the_whole_loop(example_bundle_dir) -> None:
+    r = subprocess.run(
+        [*PROCTOR, "demo"],
+        cwd=example_bundle_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "NEEDS_APPROVAL" in r.stdout
+    assert "refused (PERMISSION_DENIED)" in r.stdout
+    assert "PENDING → APPROVED" in r.stdout
+    assert "ALLOW (allowed_with_approval)" in r.stdout
+    assert "DENY (approval_consumed)" in r.stdout
