@@ -8,6 +8,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,7 +58,7 @@ def dev_server(example_bundle_dir: Path, tmp_path_factory, redis_server_url) -> 
     assert "INSECURE DEVELOPMENT MODE" in log  # said loudly at start-up
 
 
-def ask(addr: str, rows: int) -> dict:
+def ask(addr: str, rows: int) -> dict[str, Any]:
     r = run(
         "authorize",
         "--addr",
@@ -67,7 +68,7 @@ def ask(addr: str, rows: int) -> dict:
         json.dumps({"rows": rows, "destination": "s3://hospital-research/cli"}),
     )
     assert r.returncode == 4, r.stderr  # NEEDS_APPROVAL
-    answer: dict = json.loads(r.stdout)
+    answer: dict[str, Any] = json.loads(r.stdout)
     return answer
 
 
