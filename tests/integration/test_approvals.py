@@ -420,3 +420,19 @@ def test_embedded_store_keeps_approvals_across_a_crash(example_bundle_dir, tmp_p
         assert p.export().approval.id == ticket.id
         p.review(ticket.id, reviewer="User::ivan")
         assert p.export(approval_id=ticket.id).decision == D.DECISION_ALLOW
+
+
+def test_notifiers_hear_of_new_and_decided_approvals_masked(proctor, reviewers) -> None:
+    heard: list[tuple[str, str, str]] = []
+
+    async def collect(notice, event):
+        heard.append((event, notice.status, notice.review_context_json))
+
+    proctor.server.approvals.notify_with(collect)
+    ticket = proctor.authorize(
+        "Agent::ops-bot", "change_iam", "IamRole::org-admin", change=f"for SSN {SSN}"
+    ).approval
+    proctor.review(ticket.id, metadata=reviewers.metadata("sam"))  # partial: not announced
+    proctor.review(ticket.id, metadata=reviewers.metadata("grace"))
+    assert [(e, s) for e, s, _ in heard] == [("created", "PENDING"), ("decided", "APPROVED")]
+    assert all(SSN not in context for _, _, context in heard)

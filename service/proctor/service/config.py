@@ -204,6 +204,8 @@ def build_settings(
 
     host, port = parse_listen(pick("listen", DEFAULT_LISTEN))
     tls = _tls(pick)
+    if pick("http_listen", "") and not pick("notify_config", ""):
+        raise _bad("http_listen", "serves Slack's interactive callbacks: set --notify-config too")
     level = pick("log_level", "info").lower()
     if level not in ("debug", "info", "warning", "error"):
         raise _bad("log_level", f"`{level}` is not debug, info, warning or error")

@@ -21,6 +21,7 @@ from watchfiles import awatch
 from proctor.masking import InMemoryVault, MaskContext, detect
 from proctor.service.approvals.auth import Authenticator, JwtSettings, JwtVerifier
 from proctor.service.approvals.connection import open_redis
+from proctor.service.approvals.notify import Notifier, load_notify_config, start_http
 from proctor.service.approvals.runtime import Approvals
 from proctor.service.approvals.servicer import ApprovalServicer
 from proctor.service.bundle_store import BundleStore
@@ -215,7 +216,20 @@ async def run(
     )
     server = ProctorServer(settings, store, approvals)
     await server.start()
-    background = asyncio.create_task(approvals.run(stop))
+    background = [asyncio.create_task(approvals.run(stop))]
+    http = None
+    if settings.notify_config is not None:
+        notifier = Notifier(
+            load_notify_config(settings.notify_config),
+            connection.client,
+            settings.store_prefix,
+            approvals.review_as,
+        )
+        approvals.notify_with(notifier.notify)
+        background.append(asyncio.create_task(notifier.run(stop)))
+        if settings.http_listen is not None:
+            http, http_port = await start_http(notifier.app(), *settings.http_listen)
+            log.info("HTTP endpoint (Slack callbacks) on port %d", http_port)
     if on_ready is not None:
         on_ready(server)
     watcher = asyncio.create_task(server.watch(stop)) if settings.watch else None
@@ -229,7 +243,9 @@ async def run(
     await server.stop()
     if watcher is not None:
         await watcher
-    await background
+    await asyncio.gather(*background)
+    if http is not None:
+        await http.cleanup()
     await connection.close()
 
 

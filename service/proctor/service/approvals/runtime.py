@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 
 from proctor.masking import Detector
-from proctor.service.approvals.auth import Authenticator
+from proctor.service.approvals.auth import Authenticator, Identity
 from proctor.service.approvals.backend import ReviewContextMasker, StoreBackend
 from proctor.service.approvals.desk import ReviewDesk
 from proctor.service.approvals.events import EventHub
 from proctor.service.approvals.keys import Keys
-from proctor.service.approvals.model import ApprovalRecord
+from proctor.service.approvals.model import ApprovalRecord, parse_ref, ref_str
+from proctor.service.approvals.notice import Notice, NoticeRequirement, ReviewRefused, Verdict
 from proctor.service.approvals.store import DEFAULT_RETENTION_SECONDS, ApprovalStore
 from proctor.service.bundle import Bundle
 from proctor.service.errors import StoreUnavailable
@@ -87,6 +88,33 @@ class Approvals:
             except Exception as exc:  # one listener never blocks another
                 log.error("approval listener failed: %s", type(exc).__name__)
 
+    def notice(self, record: ApprovalRecord) -> Notice:
+        """What humans are told about ``record`` (masked already)."""
+        return notice_of(record)
+
+    async def review_as(
+        self, approval_id: str, reviewer: str, verdict: Verdict, reason: str
+    ) -> Notice:
+        """Review for an identity a front end has authenticated (Slack's signed
+        callback names a Slack user the configuration maps to ``reviewer``)."""
+        try:
+            identity = Identity(parse_ref(reviewer), frozenset(), "slack")
+        except ValueError:
+            raise ReviewRefused("permission_denied", "reviewer is not an entity") from None
+        return notice_of(await self.desk.review(approval_id, identity, verdict, reason))
+
+    def notify_with(self, notify: Callable[[Notice, str], Awaitable[None]]) -> None:
+        """Tell ``notify`` about new approvals ("created") and decided ones
+        ("decided"); partial reviews are not announced."""
+
+        async def listener(before: ApprovalRecord | None, after: ApprovalRecord) -> None:
+            if before is None:
+                await notify(notice_of(after), "created")
+            elif before.status != after.status:
+                await notify(notice_of(after), "decided")
+
+        self.listeners.append(listener)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Background work until ``stop``: events and expiry sweeps."""
         hub = asyncio.create_task(self.hub.run(stop))
@@ -99,3 +127,26 @@ class Approvals:
                     await asyncio.wait_for(stop.wait(), SWEEP_SECONDS)
         finally:
             await hub
+
+
+def notice_of(record: ApprovalRecord) -> Notice:
+    """An approval as notifiers show it."""
+    approvals = record.approvals_by_group()
+    return Notice(
+        approval_id=record.id,
+        status=record.status.value,
+        principal=ref_str(record.principal),
+        action=ref_str(record.action),
+        resource=ref_str(record.resource),
+        on_behalf_of=ref_str(record.on_behalf_of) if record.on_behalf_of else "",
+        requirements=tuple(
+            NoticeRequirement(ref_str(r.group), r.quorum, approvals.get(r.group, 0), r.policy_ids)
+            for r in record.requirements
+        ),
+        policy_ids=record.policy_ids,
+        review_context_json=record.review_context_json,
+        decision_id=record.decision_id,
+        bundle_version=record.bundle_version,
+        created_at=record.created_at,
+        expires_at=record.expires_at,
+    )
