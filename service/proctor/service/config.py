@@ -98,7 +98,8 @@ SETTINGS: Mapping[str, Setting] = {
     "tls_client_ca": Setting(
         "--tls-client-ca",
         "PROCTOR_TLS_CLIENT_CA",
-        "CA (PEM) for client certificates; a client certificate's CN then names a reviewer",
+        "CA (PEM) for client certificates: every caller must then present one (mutual TLS), "
+        "and its common name names the reviewer",
     ),
     "notify_config": Setting(
         "--notify-config",

@@ -277,12 +277,14 @@ def build_authenticator(settings: Settings) -> Authenticator:
 
 
 def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
-    """TLS (and optional client certificates) from the settings."""
+    """TLS from the settings. With a client CA it is mutual TLS for every
+    caller: gRPC can either ignore client certificates or require and verify
+    them, and an unverified certificate must never name a reviewer."""
     if settings.tls_cert is None or settings.tls_key is None:
         return None
     client_ca = settings.tls_client_ca.read_bytes() if settings.tls_client_ca else None
     return grpc.ssl_server_credentials(
         [(settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())],
         root_certificates=client_ca,
-        require_client_auth=False,
+        require_client_auth=client_ca is not None,
     )

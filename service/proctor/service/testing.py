@@ -47,6 +47,7 @@ class InProcessServer:
         reviewer_keys: Path | None = None,
         clock: Callable[[], float] = time.time,
         data_dir: Path | None = None,
+        tls: tuple[Path, Path, Path | None] | None = None,
     ) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="proctor-test-")
         self.settings = Settings(
@@ -64,6 +65,9 @@ class InProcessServer:
             store_prefix=store_prefix,
             insecure_dev=insecure_dev,
             reviewer_keys=reviewer_keys,
+            tls_cert=tls[0] if tls else None,
+            tls_key=tls[1] if tls else None,
+            tls_client_ca=tls[2] if tls else None,
         )
         self.store = BundleStore(self.settings.policies)
         self._with_approvals = approvals
@@ -80,7 +84,7 @@ class InProcessServer:
 
     @property
     def address(self) -> str:
-        """``127.0.0.1:PORT`` for grpc.insecure_channel."""
+        """``127.0.0.1:PORT`` (with ``tls``: a secure channel to ``localhost:PORT``)."""
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> InProcessServer:
