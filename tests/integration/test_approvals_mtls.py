@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from proctor.service.testing import InProcessServer
 from proctor.v1 import approval_pb2, approval_pb2_grpc, decision_pb2, decision_pb2_grpc
 
-from .approval_support import EXPORT, EXPORT_CONTEXT
+from .approval_support import EXPORT
 from .conftest import authz
 
 pytestmark = pytest.mark.integration
@@ -98,7 +98,7 @@ def test_a_client_certificate_names_the_reviewer(
         store_prefix=redis_prefix,
         tls=(d / "server.crt", d / "server.key", d / "ca"),
     ) as server:
-        request = authz(*EXPORT, **EXPORT_CONTEXT)
+        request = authz(*EXPORT, rows=120, destination="s3://hospital-research/cohort-2026")
         with _channel(server.port, pki, None) as anonymous:  # mutual TLS: no certificate, no call
             with pytest.raises(grpc.RpcError) as info:
                 decision_pb2_grpc.DecisionServiceStub(anonymous).Authorize(request, timeout=5)
