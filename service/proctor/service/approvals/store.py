@@ -85,6 +85,8 @@ class ApprovalStore:
         self.clock = clock
         self.retention_seconds = retention_seconds
         self._on_change = on_change
+        # Transactions retried because another writer changed the key first.
+        self.conflicts = 0
 
     def set_on_change(self, on_change: OnChange | None) -> None:
         """Who hears about transitions (audit, notifiers)."""
@@ -190,6 +192,7 @@ class ApprovalStore:
                     await self._call(pipe.execute())
                     break
                 except WatchError:
+                    self.conflicts += 1
                     continue
         await self._changed(None, record)
         return record, True
@@ -277,6 +280,7 @@ class ApprovalStore:
                     await self._call(pipe.execute())
                     break
                 except WatchError:
+                    self.conflicts += 1
                     continue
         await self._index(after)
         await self._changed(before, after)
