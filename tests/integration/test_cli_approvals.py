@@ -180,3 +180,65 @@ def test_demo_runs_the_whole_loop(example_bundle_dir) -> None:
     assert "PENDING → APPROVED" in r.stdout
     assert "ALLOW (allowed_with_approval)" in r.stdout
     assert "DENY (approval_consumed)" in r.stdout
+
+
+def _serve(example_bundle_dir: Path, data: Path, redis_url: str, prefix: str):
+    proc = subprocess.Popen(
+        [
+            *PROCTOR,
+            "serve",
+            "--insecure-dev",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            str(data),
+            "--redis-url",
+            redis_url,
+            "--store-prefix",
+            prefix,
+        ],
+        cwd=example_bundle_dir.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    m = re.search(r" on (127\.0\.0\.1:\d+): bundle", proc.stdout.readline())
+    assert m
+    return proc, m.group(1)
+
+
+def test_two_serve_processes_on_one_redis_behave_as_one(
+    example_bundle_dir, tmp_path, redis_server_url, redis_prefix
+) -> None:
+    a, addr_a = _serve(example_bundle_dir, tmp_path / "a", redis_server_url, redis_prefix)
+    b, addr_b = _serve(example_bundle_dir, tmp_path / "b", redis_server_url, redis_prefix)
+    try:
+        ticket = ask(addr_a, 41)["approval"]["id"]
+        assert ask(addr_b, 41)["approval"]["id"] == ticket  # one approval, not two
+        approved = run(
+            "approvals",
+            "approve",
+            ticket,
+            "--addr",
+            addr_b,
+            "--as",
+            'User::"ivan"',
+            "--reason",
+            "IRB protocol covers it",
+        )
+        assert approved.returncode == 0, approved.stderr
+        context = json.dumps({"rows": 41, "destination": "s3://hospital-research/cli"})
+        proceed = run(
+            "authorize", "--addr", addr_a, *EXPORT, "--context", context, "--approval-id", ticket
+        )
+        assert proceed.returncode == 0, proceed.stdout  # ALLOW on A, approved on B
+        replay = run(
+            "authorize", "--addr", addr_b, *EXPORT, "--context", context, "--approval-id", ticket
+        )
+        assert replay.returncode == 3
+        assert json.loads(replay.stdout)["reason"]["code"] == "approval_consumed"
+    finally:
+        for proc in (a, b):
+            proc.terminate()
+            proc.wait(15)

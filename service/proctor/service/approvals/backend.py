@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from proctor.masking import Detect, Detector, MaskContext
@@ -181,8 +181,3 @@ def _entity_ref(value: Any) -> Ref | None:
 
 def _ref(group: GroupRef) -> Ref:
     return group.type, group.id
-
-
-def refs(values: Sequence[Ref]) -> list[str]:
-    """Cedar forms, for messages."""
-    return [model.ref_str(v) for v in values]
