@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17proctor/v1/status.proto\x12\nproctor.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x12\n\x10GetStatusRequest\"\xff\x01\n\x11GetStatusResponse\x12\x16\n\x0e\x62undle_version\x18\x01 \x01(\t\x12\x34\n\x10\x62undle_loaded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x61\x63\x63\x65ss_policies\x18\x03 \x01(\r\x12\x18\n\x10masking_policies\x18\x04 \x01(\r\x12\x0f\n\x07reloads\x18\x05 \x01(\x04\x12\x17\n\x0freload_failures\x18\x06 \x01(\x04\x12\x19\n\x11last_reload_error\x18\x07 \x01(\t\x12\x0f\n\x07version\x18\x08 \x01(\t\x12\x13\n\x0binstance_id\x18\t \x01(\t2Y\n\rStatusService\x12H\n\tGetStatus\x12\x1c.proctor.v1.GetStatusRequest\x1a\x1d.proctor.v1.GetStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17proctor/v1/status.proto\x12\nproctor.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x12\n\x10GetStatusRequest\"\x90\x03\n\x11GetStatusResponse\x12\x16\n\x0e\x62undle_version\x18\x01 \x01(\t\x12\x34\n\x10\x62undle_loaded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x61\x63\x63\x65ss_policies\x18\x03 \x01(\r\x12\x18\n\x10masking_policies\x18\x04 \x01(\r\x12\x0f\n\x07reloads\x18\x05 \x01(\x04\x12\x17\n\x0freload_failures\x18\x06 \x01(\x04\x12\x19\n\x11last_reload_error\x18\x07 \x01(\t\x12\x0f\n\x07version\x18\x08 \x01(\t\x12\x13\n\x0binstance_id\x18\t \x01(\t\x12\x18\n\x10\x65vidence_written\x18\n \x01(\x04\x12\x18\n\x10\x65vidence_dropped\x18\x0b \x01(\x04\x12\x1f\n\x17\x65vidence_write_failures\x18\x0c \x01(\x04\x12 \n\x18\x65vidence_export_failures\x18\r \x01(\x04\x12\x18\n\x10\x65vidence_healthy\x18\x0e \x01(\x08\x32Y\n\rStatusService\x12H\n\tGetStatus\x12\x1c.proctor.v1.GetStatusRequest\x1a\x1d.proctor.v1.GetStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,7 +35,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETSTATUSREQUEST']._serialized_start=72
   _globals['_GETSTATUSREQUEST']._serialized_end=90
   _globals['_GETSTATUSRESPONSE']._serialized_start=93
-  _globals['_GETSTATUSRESPONSE']._serialized_end=348
-  _globals['_STATUSSERVICE']._serialized_start=350
-  _globals['_STATUSSERVICE']._serialized_end=439
+  _globals['_GETSTATUSRESPONSE']._serialized_end=493
+  _globals['_STATUSSERVICE']._serialized_start=495
+  _globals['_STATUSSERVICE']._serialized_end=584
 # @@protoc_insertion_point(module_scope)

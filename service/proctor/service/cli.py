@@ -34,34 +34,40 @@ class _Parser(argparse.ArgumentParser):
 # --- serve --------------------------------------------------------------------
 
 
+# Settings `proctor serve` takes as --flag VALUE (see config.SETTINGS).
+SERVE_FLAGS = (
+    "policies",
+    "listen",
+    "data_dir",
+    "max_request_bytes",
+    "grace_seconds",
+    "drain_seconds",
+    "log_level",
+    "mask_key_file",
+    "redis_url",
+    "store_prefix",
+    "approval_retention",
+    "reviewer_keys",
+    "reviewer_audience",
+    "reviewer_issuer",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "notify_config",
+    "http_listen",
+    "otlp_endpoint",
+    "otlp_protocol",
+    "evidence_fsync",
+    "evidence_key_file",
+)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from proctor.service.config import build_settings
     from proctor.service.server import ProctorServer, run
 
-    flags = {
-        name: getattr(args, name)
-        for name in (
-            "policies",
-            "listen",
-            "data_dir",
-            "max_request_bytes",
-            "grace_seconds",
-            "drain_seconds",
-            "log_level",
-            "mask_key_file",
-            "redis_url",
-            "store_prefix",
-            "approval_retention",
-            "reviewer_keys",
-            "reviewer_audience",
-            "reviewer_issuer",
-            "tls_cert",
-            "tls_key",
-            "tls_client_ca",
-            "notify_config",
-            "http_listen",
-        )
-    }
+    flags: dict[str, str | None] = {name: getattr(args, name) for name in SERVE_FLAGS}
+    flags["evidence_required"] = "true" if args.evidence_required else None
     flags["watch"] = "false" if args.no_watch else None
     flags["insecure_dev"] = "true" if args.insecure_dev else None
     settings = build_settings(flags)
@@ -89,6 +95,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             f"  data dir {settings.data_dir}; policies are reloaded when they change"
             if settings.watch
             else f"  data dir {settings.data_dir}; hot reload off",
+            flush=True,
+        )
+        print(
+            f"  audit evidence in {settings.data_dir / 'evidence'} "
+            f"(verify: proctor audit verify {settings.data_dir / 'evidence'})",
             flush=True,
         )
 
@@ -549,6 +560,9 @@ def build_parser() -> argparse.ArgumentParser:
     from proctor.service import cli_approvals
 
     cli_approvals.add_commands(sub, DEFAULT_LISTEN, _call, UsageError)
+    from proctor.service import cli_audit
+
+    cli_audit.add_commands(sub, UsageError)
     demo = sub.add_parser("demo", help="walk through the approval loop on the embedded defaults")
     demo.add_argument(
         "--policies", default="policies", help="the example bundle (default policies)"
@@ -563,26 +577,9 @@ def _serve_command(sub: Any) -> None:
     from proctor.service.config import SETTINGS
 
     serve = sub.add_parser("serve", help="run the decision point")
-    for name in (
-        "policies",
-        "listen",
-        "data_dir",
-        "max_request_bytes",
-        "grace_seconds",
-        "drain_seconds",
-        "log_level",
-        "redis_url",
-        "store_prefix",
-        "approval_retention",
-        "reviewer_keys",
-        "reviewer_audience",
-        "reviewer_issuer",
-        "tls_cert",
-        "tls_key",
-        "tls_client_ca",
-        "notify_config",
-        "http_listen",
-    ):
+    for name in SERVE_FLAGS:
+        if name == "mask_key_file":
+            continue
         s = SETTINGS[name]
         serve.add_argument(s.flag, dest=name, default=None, help=f"{s.help} (env {s.env})")
     mk = SETTINGS["mask_key"]
@@ -592,6 +589,10 @@ def _serve_command(sub: Any) -> None:
         metavar="FILE",
         default=None,
         help=f"{mk.help} (env {mk.env})",
+    )
+    required = SETTINGS["evidence_required"]
+    serve.add_argument(
+        required.flag, action="store_true", help=f"{required.help} (env {required.env})"
     )
     dev = SETTINGS["insecure_dev"]
     serve.add_argument(dev.flag, action="store_true", help=f"{dev.help} (env {dev.env})")

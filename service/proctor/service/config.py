@@ -77,6 +77,30 @@ SETTINGS: Mapping[str, Setting] = {
         "PROCTOR_APPROVAL_RETENTION",
         "how long decided approvals are kept for the audit trail, e.g. 30d",
     ),
+    "otlp_endpoint": Setting(
+        "--otlp-endpoint",
+        "PROCTOR_OTLP_ENDPOINT",
+        "OpenTelemetry collector for spans and metrics, e.g. http://collector:4317",
+    ),
+    "otlp_protocol": Setting(
+        "--otlp-protocol", "PROCTOR_OTLP_PROTOCOL", "grpc (default, port 4317) or http (4318)"
+    ),
+    "evidence_fsync": Setting(
+        "--evidence-fsync",
+        "PROCTOR_EVIDENCE_FSYNC",
+        "when the evidence file is fsync-ed: always, batch (default) or never",
+    ),
+    "evidence_key_file": Setting(
+        "--evidence-key-file",
+        "PROCTOR_EVIDENCE_KEY_FILE",
+        "Ed25519 private key (PEM) signing evidence checkpoints (default: one created in "
+        "<data-dir>/evidence)",
+    ),
+    "evidence_required": Setting(
+        "--evidence-required",
+        "PROCTOR_EVIDENCE_REQUIRED",
+        "deny every request while audit evidence cannot be recorded",
+    ),
     "insecure_dev": Setting(
         "--insecure-dev",
         "PROCTOR_INSECURE_DEV",
@@ -144,6 +168,12 @@ class Settings:
     tls_client_ca: Path | None = None
     notify_config: Path | None = None
     http_listen: tuple[str, int] | None = None
+    # Audit evidence.
+    otlp_endpoint: str | None = None
+    otlp_protocol: str = "grpc"
+    evidence_fsync: str = "batch"
+    evidence_key_file: Path | None = None
+    evidence_required: bool = False
 
     @property
     def listen(self) -> str:
@@ -243,7 +273,20 @@ def build_settings(
         tls_client_ca=tls["tls_client_ca"],
         notify_config=_file("notify_config", pick("notify_config", "")),
         http_listen=_listen("http_listen", pick("http_listen", "")),
+        otlp_endpoint=pick("otlp_endpoint", "") or None,
+        otlp_protocol=_choice("otlp_protocol", pick("otlp_protocol", "grpc"), ("grpc", "http")),
+        evidence_fsync=_choice(
+            "evidence_fsync", pick("evidence_fsync", "batch"), ("always", "batch", "never")
+        ),
+        evidence_key_file=_file("evidence_key_file", pick("evidence_key_file", "")),
+        evidence_required=_bool("evidence_required", pick("evidence_required", "false")),
     )
+
+
+def _choice(name: str, text: str, choices: tuple[str, ...]) -> str:
+    if text not in choices:
+        raise _bad(name, f"`{text}` is not one of {', '.join(choices)}")
+    return text
 
 
 def _file(name: str, text: str) -> Path | None:

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from opentelemetry.context import Context
+
+from proctor.service.audit.auditor import Auditor
 from proctor.service.bundle import Bundle
 from proctor.service.engine import (
     EVALUATION_ERROR,
@@ -33,6 +36,7 @@ from proctor.service.payload import Detector, Payload, default_detector, scan_pa
 log = logging.getLogger("proctor.decisions")
 
 APPROVAL_INVALID = "approval_invalid"
+EVIDENCE_UNAVAILABLE = "evidence_unavailable"
 APPROVAL_STORE_UNAVAILABLE = "approval_store_unavailable"
 INTERNAL_ERROR = "internal_error"
 NO_BUNDLE = "no_bundle"
@@ -175,17 +179,66 @@ class DecisionPoint:
         approvals: ApprovalBackend,
         new_id: Callable[[], str] = new_decision_id,
         detector: Detector | None = None,
+        auditor: Auditor | None = None,
+        evidence_required: bool = False,
     ) -> None:
         self._bundles = bundles
         self._approvals = approvals
         self._new_id = new_id
         self._detector = detector
+        self._auditor = auditor
+        self._evidence_required = evidence_required
 
     async def authorize(
-        self, request: Request, approval_id: str = "", payload: Payload | None = None
+        self,
+        request: Request,
+        approval_id: str = "",
+        payload: Payload | None = None,
+        parent: Context | None = None,
     ) -> Decision:
-        """Decide one request. Raises InvalidRequestError for bad input; every
-        other failure is a DENY."""
+        """Decide one request, as a ``proctor.authorize`` span (a child of
+        ``parent``, the caller's trace). Raises InvalidRequestError for bad
+        input; every other failure is a DENY."""
+        if self._auditor is None:
+            return await self._decide(request, approval_id, payload)
+        started = time.perf_counter()
+        with self._auditor.authorize_span(parent) as span:
+            try:
+                decision = await self._decide(request, approval_id, payload)
+            except InvalidRequestError as exc:
+                self._auditor.record_failure(span, exc.field)
+                raise
+            if self._evidence_required and not self._auditor.evidence_ok():
+                decision = replace(
+                    decision,
+                    outcome=deny(
+                        EVIDENCE_UNAVAILABLE,
+                        "audit evidence cannot be recorded and is required; denying",
+                    ),
+                    ticket=None,
+                )
+            o = decision.outcome
+            findings = request.payload_findings or {}
+            self._auditor.record_decision(
+                span,
+                principal=(request.principal.type, request.principal.id),
+                action=(request.action.type, request.action.id),
+                resource=(request.resource.type, request.resource.id),
+                decision=o.decision,
+                decision_id=decision.decision_id,
+                reason=o.reason_code,
+                policy_ids=o.policy_ids,
+                bundle_version=decision.bundle_version,
+                masked_fields=[str(m.selector) for m in o.masks],
+                approval_id=decision.ticket.id if decision.ticket else approval_id[:64],
+                payload_categories=sorted(findings.get("phi_categories") or ()),
+                seconds=time.perf_counter() - started,
+            )
+            return decision
+
+    async def _decide(
+        self, request: Request, approval_id: str, payload: Payload | None
+    ) -> Decision:
         payload_digest = ""
         if payload is not None:
             if self._detector is None:

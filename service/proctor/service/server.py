@@ -20,10 +20,12 @@ from watchfiles import awatch
 
 from proctor.masking import InMemoryVault, MaskContext, detect
 from proctor.service.approvals.auth import Authenticator, JwtSettings, JwtVerifier
+from proctor.service.approvals.backend import ReviewContextMasker
 from proctor.service.approvals.connection import open_redis
 from proctor.service.approvals.notify import Notifier, load_notify_config, start_http
 from proctor.service.approvals.runtime import Approvals
 from proctor.service.approvals.servicer import ApprovalServicer
+from proctor.service.audit.setup import Telemetry, build_telemetry
 from proctor.service.bundle_store import BundleStore
 from proctor.service.config import ConfigError, Settings
 from proctor.service.decisions import ComputedTickets, DecisionPoint
@@ -64,14 +66,23 @@ class ProctorServer:
         store: BundleStore,
         approvals: Approvals | None = None,
         instance_id: str | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.approvals = approvals
+        self.telemetry = telemetry
         self.instance_id = instance_id or new_instance_id()
+        auditor = telemetry.auditor if telemetry is not None else None
         self.point = DecisionPoint(
-            store.current, approvals.backend if approvals is not None else ComputedTickets()
+            store.current,
+            approvals.backend if approvals is not None else ComputedTickets(),
+            auditor=auditor,
+            evidence_required=settings.evidence_required,
         )
+        if approvals is not None and auditor is not None:
+            approvals.listeners.append(auditor.approval_changed)
+            approvals.desk.on_refused = auditor.review_refused
         if settings.mask_key is None:
             log.warning(
                 "no PROCTOR_MASK_KEY / --mask-key-file: MaskingService hashes and tokens use a "
@@ -107,7 +118,7 @@ class ProctorServer:
             MaskingServicer(self._mask_context, limit), server
         )
         status_pb2_grpc.add_StatusServiceServicer_to_server(
-            StatusServicer(self.store, VERSION, self.instance_id), server
+            StatusServicer(self.store, VERSION, self.instance_id, self.telemetry), server
         )
         if self.approvals is not None:
             a = self.approvals
@@ -195,6 +206,17 @@ async def run(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = BundleStore(settings.policies)
     await asyncio.to_thread(store.reload)
+    instance_id = new_instance_id()
+    detector = functools.partial(detect, mode="fast")
+    telemetry = build_telemetry(
+        instance_id,
+        settings.data_dir / "evidence",
+        key_file=settings.evidence_key_file,
+        fsync=settings.evidence_fsync,
+        otlp_endpoint=settings.otlp_endpoint,
+        otlp_protocol=settings.otlp_protocol,
+        scrub=ReviewContextMasker(detector).text,
+    )
     authenticator = build_authenticator(settings)
     if settings.insecure_dev:
         for line in INSECURE_DEV_BANNER:
@@ -208,13 +230,13 @@ async def run(
     approvals = Approvals.build(
         connection.client,
         store.current,
-        functools.partial(detect, mode="fast"),
+        detector,
         authenticator,
         prefix=settings.store_prefix,
         retention_seconds=settings.approval_retention_seconds,
         insecure_dev=settings.insecure_dev,
     )
-    server = ProctorServer(settings, store, approvals)
+    server = ProctorServer(settings, store, approvals, instance_id, telemetry)
     await server.start()
     background = [asyncio.create_task(approvals.run(stop))]
     http = None
@@ -247,6 +269,7 @@ async def run(
     if http is not None:
         await http.cleanup()
     await connection.close()
+    await asyncio.to_thread(telemetry.shutdown)  # the final signed checkpoint
 
 
 INSECURE_DEV_BANNER = (

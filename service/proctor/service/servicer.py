@@ -25,6 +25,8 @@ from proctor.masking import (
     directive_from_wire,
     mask_text,
 )
+from proctor.service.audit.auditor import parent_from_metadata
+from proctor.service.audit.setup import Telemetry
 from proctor.service.bundle_store import BundleStore
 from proctor.service.decisions import Decision, DecisionPoint, Ticket
 from proctor.service.engine import Request
@@ -194,7 +196,10 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
         """Decide one request."""
         self._check_size(request)
         decision = await self._point.authorize(
-            request_from_wire(request), request.approval_id, payload_from_wire(request)
+            request_from_wire(request),
+            request.approval_id,
+            payload_from_wire(request),
+            parent_from_metadata(context.invocation_metadata()),
         )
         return response_to_wire(decision)
 
@@ -215,10 +220,11 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
             for i, r in enumerate(request.requests)
         ]
         answers = []
+        parent = parent_from_metadata(context.invocation_metadata())
         for i, (req, approval_id, payload) in enumerate(converted):
             try:
                 answers.append(
-                    response_to_wire(await self._point.authorize(req, approval_id, payload))
+                    response_to_wire(await self._point.authorize(req, approval_id, payload, parent))
                 )
             except InvalidRequestError as exc:
                 raise exc.within(f"requests[{i}]") from None
@@ -281,10 +287,17 @@ class MaskingServicer(masking_pb2_grpc.MaskingServiceServicer):
 class StatusServicer(status_pb2_grpc.StatusServiceServicer):
     """proctor.v1.StatusService."""
 
-    def __init__(self, store: BundleStore, version: str, instance_id: str) -> None:
+    def __init__(
+        self,
+        store: BundleStore,
+        version: str,
+        instance_id: str,
+        telemetry: Telemetry | None = None,
+    ) -> None:
         self._store = store
         self._version = version
         self._instance_id = instance_id
+        self._telemetry = telemetry
 
     @guarded
     async def GetStatus(
@@ -300,6 +313,14 @@ class StatusServicer(status_pb2_grpc.StatusServiceServicer):
             version=self._version,
             instance_id=self._instance_id,
         )
+        t = self._telemetry
+        if t is not None and t.evidence is not None:
+            resp.evidence_written = t.evidence.stats.written
+            resp.evidence_dropped = t.evidence.stats.dropped
+            resp.evidence_write_failures = t.evidence.stats.write_failures
+            resp.evidence_healthy = t.evidence.healthy()
+        if t is not None:
+            resp.evidence_export_failures = t.export_failures()
         if bundle is not None:
             resp.bundle_version = bundle.version
             resp.bundle_loaded_at.CopyFrom(timestamp(bundle.loaded_at))

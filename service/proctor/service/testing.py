@@ -25,6 +25,7 @@ from typing import Any
 from proctor.masking import detect
 from proctor.service.approvals.connection import StoreConnection, open_redis
 from proctor.service.approvals.runtime import Approvals
+from proctor.service.audit.setup import Telemetry
 from proctor.service.bundle_store import BundleStore
 from proctor.service.config import Settings
 from proctor.service.server import ProctorServer, build_authenticator
@@ -48,6 +49,7 @@ class InProcessServer:
         clock: Callable[[], float] = time.time,
         data_dir: Path | None = None,
         tls: tuple[Path, Path, Path | None] | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="proctor-test-")
         self.settings = Settings(
@@ -71,6 +73,7 @@ class InProcessServer:
         )
         self.store = BundleStore(self.settings.policies)
         self._with_approvals = approvals
+        self.telemetry = telemetry
         self._clock = clock
         self._connection: StoreConnection | None = None
         self.approvals: Approvals | None = None
@@ -94,7 +97,13 @@ class InProcessServer:
         self._stop = asyncio.run_coroutine_threadsafe(_event(), self._loop).result(5)
         if self._with_approvals:
             self.approvals = self._call(self._build_approvals(), 30)
-        self.server = ProctorServer(self.settings, self.store, self.approvals)
+        self.server = ProctorServer(
+            self.settings,
+            self.store,
+            self.approvals,
+            instance_id=None,
+            telemetry=self.telemetry,
+        )
         self.port = self._call(self.server.start(), 10)
         if self.approvals is not None:
             self._background = asyncio.run_coroutine_threadsafe(

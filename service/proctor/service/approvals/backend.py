@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from opentelemetry import trace
+
 from proctor.masking import Detect, Detector, MaskContext
 from proctor.masking.operators import detect as detect_operator
 from proctor.service.annotations import GroupRef
@@ -88,6 +90,7 @@ class StoreBackend:
                 uses=outcome.uses or 1,
                 review_context_json=self._masker(request),
                 now=now,
+                trace=_current_trace(),
             )
 
         record, _created = await self.store.open(request_fingerprint, bundle.version, make)
@@ -181,3 +184,11 @@ def _entity_ref(value: Any) -> Ref | None:
 
 def _ref(group: GroupRef) -> Ref:
     return group.type, group.id
+
+
+def _current_trace() -> tuple[str, str]:
+    """The current span (the decision's), as hex ids; empty when none."""
+    ctx = trace.get_current_span().get_span_context()
+    if not ctx.is_valid:
+        return "", ""
+    return f"{ctx.trace_id:032x}", f"{ctx.span_id:016x}"

@@ -33,6 +33,8 @@ from proctor.service.errors import InvalidRequestError
 log = logging.getLogger("proctor.approvals")
 
 REVIEW_ACTION = "review"
+
+OnRefused = Callable[[str, Ref, str, str, ApprovalRecord | None], None]
 MAX_REASON_CHARS = 2000
 
 
@@ -48,11 +50,26 @@ class ReviewDesk:
         self.store = store
         self._bundles = bundles
         self._masker = masker
+        # Told of every refused review (audit evidence of attempts).
+        self.on_refused: OnRefused | None = None
 
     async def review(
         self, approval_id: str, identity: Identity, verdict: Verdict, reason: str
     ) -> ApprovalRecord:
         """Record ``identity``'s verdict; ReviewRefused says why not."""
+        try:
+            return await self._review(approval_id, identity, verdict, reason)
+        except ReviewRefused as refused:
+            if self.on_refused is not None:
+                record = await self.store.get(approval_id) if refused.code != "not_found" else None
+                self.on_refused(
+                    approval_id, identity.reviewer, refused.code, refused.message, record
+                )
+            raise
+
+    async def _review(
+        self, approval_id: str, identity: Identity, verdict: Verdict, reason: str
+    ) -> ApprovalRecord:
         reason = reason.strip()
         if not reason:
             raise InvalidRequestError("reason", "is required: say why (it goes on the audit trail)")

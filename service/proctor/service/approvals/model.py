@@ -115,6 +115,9 @@ class ApprovalRecord:
     grant_expires_at: float = 0.0
     # Why it ended, for EXPIRED/CONSUMED/DENIED: a stable code.
     final_reason: str = ""
+    # The originating decision's span (hex), so approval spans link to it.
+    trace_id: str = ""
+    span_id: str = ""
 
     @property
     def required_groups(self) -> frozenset[Ref]:
@@ -159,6 +162,7 @@ def new_record(
     uses: int,
     review_context_json: str,
     now: float,
+    trace: tuple[str, str] = ("", ""),
 ) -> ApprovalRecord:
     """A fresh PENDING approval."""
     if ttl_seconds <= 0 or uses <= 0 or not requirements:
@@ -181,6 +185,8 @@ def new_record(
         uses_total=uses,
         uses_remaining=uses,
         review_context_json=review_context_json,
+        trace_id=trace[0],
+        span_id=trace[1],
     )
 
 
@@ -343,6 +349,7 @@ def encode(record: ApprovalRecord) -> bytes:
         "da": record.decided_at,
         "ga": record.grant_expires_at,
         "fr": record.final_reason,
+        "tr": [record.trace_id, record.span_id],
     }
     packed: bytes = msgpack.packb(doc, use_bin_type=True)
     return packed
@@ -379,6 +386,8 @@ def decode(data: bytes) -> ApprovalRecord:
             decided_at=float(doc["da"]),
             grant_expires_at=float(doc["ga"]),
             final_reason=doc["fr"],
+            trace_id=str((doc.get("tr") or ["", ""])[0]),
+            span_id=str((doc.get("tr") or ["", ""])[1]),
         )
     except (KeyError, TypeError, ValueError, msgpack.UnpackException) as exc:
         raise ValueError(f"not an approval record: {type(exc).__name__}") from None

@@ -1,0 +1,44 @@
+"""Every span and metric name and every ``proctor.*`` attribute, in one place.
+Attributes carry identifiers, codes and counts — never context or payload
+values."""
+
+from __future__ import annotations
+
+# Spans
+SPAN_AUTHORIZE = "proctor.authorize"
+SPAN_APPROVAL = "proctor.approval.{transition}"  # created, reviewed, granted, ...
+SPAN_REVIEW_REFUSED = "proctor.approval.review_refused"
+
+# Decision attributes
+DECISION = "proctor.decision"
+DECISION_ID = "proctor.decision_id"
+PRINCIPAL = "proctor.principal"
+ACTION = "proctor.action"
+RESOURCE = "proctor.resource"
+POLICY_IDS = "proctor.policy_ids"
+BUNDLE_VERSION = "proctor.bundle_version"
+REASON = "proctor.reason"
+LATENCY_MS = "proctor.latency_ms"
+MASKED_FIELDS = "proctor.masked_fields"  # selectors the caller must mask
+PAYLOAD_CATEGORIES = "proctor.payload.phi_categories"
+INSTANCE = "proctor.instance"
+
+# Approval attributes
+APPROVAL_ID = "proctor.approval_id"
+APPROVAL_STATUS = "proctor.approval.status"
+REQUIRED_GROUPS = "proctor.approval.required_groups"
+REVIEWERS = "proctor.approval.reviewers"
+REVIEWER = "proctor.approval.reviewer"
+VERDICT = "proctor.approval.verdict"
+ON_BEHALF_OF = "proctor.approval.on_behalf_of"
+USES_REMAINING = "proctor.approval.uses_remaining"
+TIME_TO_DECISION_S = "proctor.approval.time_to_decision_s"
+REFUSAL = "proctor.approval.refusal"
+
+# Metrics
+M_DECISIONS = "proctor.decisions"
+M_DECISION_LATENCY = "proctor.decision.duration"
+M_APPROVALS = "proctor.approvals.final"
+M_APPROVAL_TIME = "proctor.approvals.time_to_decision"
+M_EVIDENCE_DROPPED = "proctor.evidence.dropped"
+M_EXPORT_FAILURES = "proctor.evidence.export_failures"

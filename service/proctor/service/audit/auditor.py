@@ -1,0 +1,213 @@
+"""Spans and metrics for decisions and approval transitions.
+
+One ``proctor.authorize`` server span per decision, a child of the agent's
+span when the call carries W3C ``traceparent`` metadata; one
+``proctor.approval.<transition>`` span per approval transition (created,
+reviewed, granted, denied, expired, consumed), linked to the decision that
+opened the approval; a ``proctor.approval.review_refused`` span for every
+refused review. Attributes are identifiers, codes and counts only; entity
+ids pass through a scrubber that redacts anything the PHI detector finds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.metrics import Meter
+from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags, Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from proctor.service.approvals.model import ApprovalRecord, Ref, ref_str
+from proctor.service.approvals.model import Status as ApprovalStatus
+from proctor.service.audit import attributes as A
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+
+
+def parent_from_metadata(metadata: Iterable[tuple[str, Any]] | None) -> Context | None:
+    """The caller's trace context from gRPC metadata (``traceparent``)."""
+    carrier = {k.lower(): v for k, v in (metadata or ()) if isinstance(v, str)}
+    if "traceparent" not in carrier:
+        return None
+    return _PROPAGATOR.extract(carrier)
+
+
+def transitions(before: ApprovalRecord | None, after: ApprovalRecord) -> list[str]:
+    """What happened between two versions of a record."""
+    if before is None:
+        return ["created"]
+    happened = ["reviewed"] * (len(after.reviews) - len(before.reviews))
+    if before.status != after.status:
+        happened.append(
+            {
+                ApprovalStatus.APPROVED: "granted",
+                ApprovalStatus.DENIED: "denied",
+                ApprovalStatus.EXPIRED: "expired",
+                ApprovalStatus.CONSUMED: "consumed",
+            }.get(after.status, after.status.value.lower())
+        )
+    elif after.uses_remaining < before.uses_remaining:
+        happened.append("consumed")
+    return happened
+
+
+class Auditor:
+    """Emits the audit spans and metrics of one instance."""
+
+    def __init__(
+        self,
+        tracer: Tracer,
+        meter: Meter,
+        instance: str,
+        scrub: Callable[[str], str] = lambda text: text,
+        evidence_ok: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self._tracer = tracer
+        self._instance = instance
+        self._scrub = scrub
+        self.evidence_ok = evidence_ok
+        self._decisions = meter.create_counter(A.M_DECISIONS, description="decisions by outcome")
+        self._latency = meter.create_histogram(
+            A.M_DECISION_LATENCY, unit="ms", description="time to decide"
+        )
+        self._approvals = meter.create_counter(
+            A.M_APPROVALS, description="approvals by final state"
+        )
+        self._time_to_decision = meter.create_histogram(
+            A.M_APPROVAL_TIME, unit="s", description="from request to a reviewer's decision"
+        )
+
+    def _entity(self, ref: Ref) -> str:
+        return self._scrub(ref_str(ref))
+
+    @contextlib.contextmanager
+    def authorize_span(self, parent: Context | None) -> Iterator[trace.Span]:
+        """The decision's span, current while the decision is made."""
+        span = self._tracer.start_span(A.SPAN_AUTHORIZE, context=parent, kind=SpanKind.SERVER)
+        with trace.use_span(span, end_on_exit=True, record_exception=False):
+            yield span
+
+    def record_decision(
+        self,
+        span: trace.Span,
+        *,
+        principal: Ref,
+        action: Ref,
+        resource: Ref,
+        decision: str,
+        decision_id: str,
+        reason: str,
+        policy_ids: Sequence[str],
+        bundle_version: str,
+        masked_fields: Sequence[str],
+        approval_id: str,
+        payload_categories: Sequence[str],
+        seconds: float,
+    ) -> None:
+        """Attributes of a decision and its metrics."""
+        attrs: dict[str, Any] = {
+            A.DECISION: decision,
+            A.DECISION_ID: decision_id,
+            A.PRINCIPAL: self._entity(principal),
+            A.ACTION: self._entity(action),
+            A.RESOURCE: self._entity(resource),
+            A.REASON: reason,
+            A.POLICY_IDS: list(policy_ids),
+            A.BUNDLE_VERSION: bundle_version,
+            A.LATENCY_MS: round(seconds * 1000, 3),
+            A.INSTANCE: self._instance,
+        }
+        if masked_fields:
+            attrs[A.MASKED_FIELDS] = list(masked_fields)
+        if approval_id:
+            attrs[A.APPROVAL_ID] = approval_id
+        if payload_categories:
+            attrs[A.PAYLOAD_CATEGORIES] = list(payload_categories)
+        span.set_attributes(attrs)
+        labels = {"decision": decision, "action": action[1]}
+        self._decisions.add(1, labels)
+        self._latency.record(seconds * 1000, labels)
+
+    def record_failure(self, span: trace.Span, field: str) -> None:
+        """A request that could not be evaluated (INVALID_ARGUMENT)."""
+        span.set_attributes({A.REASON: "invalid_argument", "proctor.invalid_field": field})
+        span.set_status(Status(StatusCode.ERROR, "invalid argument"))
+
+    async def approval_changed(self, before: ApprovalRecord | None, after: ApprovalRecord) -> None:
+        """One span per transition, linked to the originating decision."""
+        links = []
+        if after.trace_id and after.span_id:
+            links.append(
+                Link(
+                    SpanContext(
+                        int(after.trace_id, 16),
+                        int(after.span_id, 16),
+                        is_remote=True,
+                        trace_flags=TraceFlags(TraceFlags.SAMPLED),
+                    )
+                )
+            )
+        base = self._approval_attributes(after)
+        for name in transitions(before, after):
+            attrs = dict(base)
+            if name == "reviewed":
+                review = after.reviews[-1]
+                attrs[A.REVIEWER] = self._entity(review.reviewer)
+                attrs[A.VERDICT] = review.verdict
+            if name in ("granted", "denied"):
+                waited = max(0.0, after.decided_at - after.created_at)
+                attrs[A.TIME_TO_DECISION_S] = round(waited, 3)
+                self._time_to_decision.record(waited, {"outcome": name})
+            if name in ("denied", "expired", "consumed", "granted"):
+                self._approvals.add(1, {"state": after.status.value})
+            span = self._tracer.start_span(
+                A.SPAN_APPROVAL.format(transition=name), links=links, attributes=attrs
+            )
+            span.end()
+
+    def review_refused(
+        self,
+        approval_id: str,
+        reviewer: Ref,
+        code: str,
+        message: str,
+        record: ApprovalRecord | None,
+    ) -> None:
+        """A refused review: who tried, why (the message names no values)."""
+        attrs: dict[str, Any] = {
+            A.APPROVAL_ID: approval_id[:64],
+            A.REVIEWER: self._entity(reviewer),
+            A.REFUSAL: code,
+            A.REASON: message[:300],
+            A.INSTANCE: self._instance,
+        }
+        if record is not None:
+            attrs.update(self._approval_attributes(record))
+        span = self._tracer.start_span(A.SPAN_REVIEW_REFUSED, attributes=attrs)
+        span.set_status(Status(StatusCode.ERROR, code))
+        span.end()
+
+    def _approval_attributes(self, record: ApprovalRecord) -> Mapping[str, Any]:
+        attrs: dict[str, Any] = {
+            A.APPROVAL_ID: record.id,
+            A.APPROVAL_STATUS: record.status.value,
+            A.DECISION_ID: record.decision_id,
+            A.PRINCIPAL: self._entity(record.principal),
+            A.ACTION: self._entity(record.action),
+            A.RESOURCE: self._entity(record.resource),
+            A.BUNDLE_VERSION: record.bundle_version,
+            A.POLICY_IDS: list(record.policy_ids),
+            A.REQUIRED_GROUPS: [ref_str(g) for g in sorted(record.required_groups)],
+            A.REVIEWERS: [self._entity(r.reviewer) for r in record.reviews],
+            A.USES_REMAINING: record.uses_remaining,
+            A.INSTANCE: self._instance,
+        }
+        if record.on_behalf_of is not None:
+            attrs[A.ON_BEHALF_OF] = self._entity(record.on_behalf_of)
+        if record.final_reason:
+            attrs[A.REASON] = record.final_reason
+        return attrs
