@@ -5,6 +5,7 @@ their decision, export to a real OTLP receiver, the signed evidence file and
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import json
 import logging
@@ -12,11 +13,13 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
+import redis.asyncio as aioredis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opentelemetry.proto.collector.trace.v1 import (
@@ -27,6 +30,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from proctor.service.approvals.notify import Notifier, load_notify_config
 from proctor.service.audit import attributes as A
 from proctor.service.audit.setup import Telemetry, build_telemetry
 from proctor.service.testing import InProcessServer
@@ -35,6 +39,7 @@ from proctor.v1 import decision_pb2, decision_pb2_grpc, status_pb2, status_pb2_g
 from .approval_support import Client
 from .conftest import authz
 from .test_cli import PROCTOR
+from .test_notify import Receiver, _never, notice
 
 pytestmark = pytest.mark.integration
 
@@ -343,3 +348,65 @@ def _agent_with(secret: str) -> Any:
         },
         "entities[0]",
     )
+
+
+def test_spans_reach_an_otlp_http_collector(example_bundle_dir, tmp_path) -> None:
+    async def scenario() -> list[Any]:
+        async with Receiver() as collector:
+            telemetry = build_telemetry(
+                "otlp-http-test",
+                None,
+                otlp_endpoint=collector.url,
+                otlp_protocol="http",
+            )
+            with (
+                InProcessServer(example_bundle_dir, telemetry=telemetry) as proctor,
+                grpc.insecure_channel(proctor.address) as channel,
+            ):
+                await asyncio.to_thread(
+                    decision_pb2_grpc.DecisionServiceStub(channel).Authorize,
+                    authz("Agent::ops-bot", "delete_repository", "Repository::ehr-infra"),
+                    timeout=10,
+                )
+            await asyncio.to_thread(telemetry.shutdown)
+            return collector.requests
+
+    requests = asyncio.run(scenario())
+    traces = [body for path, _, body in requests if path == "/v1/traces"]
+    assert traces
+    names = set()
+    for body in traces:
+        message = trace_service_pb2.ExportTraceServiceRequest.FromString(body)
+        names |= {
+            s.name for rs in message.resource_spans for ss in rs.scope_spans for s in ss.spans
+        }
+    assert A.SPAN_AUTHORIZE in names
+
+
+def test_delivered_notifications_are_audited(redis_server_url, redis_prefix, tmp_path) -> None:
+    recorded = Recorded(None)
+
+    async def scenario() -> None:
+        async with Receiver() as hook:
+            config = tmp_path / "notify.yaml"
+            config.write_text(
+                "routes:\n  - group: '*'\n"
+                f"    webhook: {{url: '{hook.url}/hook', secret_env: HOOK_SECRET}}\n"
+            )
+            client = aioredis.Redis.from_url(redis_server_url)
+            notifier = Notifier(
+                load_notify_config(config, {"HOOK_SECRET": "s" * 20}), client, redis_prefix, _never
+            )
+            notifier.on_sent = recorded.telemetry.auditor.notified
+            await notifier.notify(
+                replace(notice(), trace_id=TRACE_ID, span_id=PARENT_ID), "created"
+            )
+            assert await notifier.outbox.run_once() == 1
+            assert notifier._session is not None
+            await notifier._session.close()
+            await client.aclose()
+
+    asyncio.run(scenario())
+    (span,) = recorded.finished("proctor.approval.notified")
+    assert span.attributes[A.NOTIFY_DESTINATION] == "webhook"
+    assert [f"{lk.context.span_id:016x}" for lk in span.links] == [PARENT_ID]

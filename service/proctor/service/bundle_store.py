@@ -16,17 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from opentelemetry import metrics
-
 from proctor.service.bundle import Bundle, bundle_files, compute_version, load_bundle
 from proctor.service.errors import BundleError
 
 log = logging.getLogger("proctor.bundle")
-
-_meter = metrics.get_meter("proctor")
-_reloads = _meter.create_counter(
-    "proctor.bundle.reloads", unit="{reload}", description="Policy bundle loads by outcome"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +74,6 @@ class BundleStore:
             except BundleError as exc:
                 self._failures += 1
                 self._last_error = "\n".join(exc.problems)
-                _reloads.add(1, {"outcome": "error"})
                 kept = f"; keeping bundle {current.version}" if current else ""
                 log.error(
                     "policy bundle %s rejected%s: %d problem(s)\n%s",
@@ -94,7 +86,6 @@ class BundleStore:
             self._bundle = bundle
             self._reloads += 1
             self._last_error = ""
-            _reloads.add(1, {"outcome": "ok"})
             log.info(
                 "policy bundle %s loaded: version %s, %d access and %d masking policies",
                 self.directory,

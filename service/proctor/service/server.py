@@ -80,6 +80,8 @@ class ProctorServer:
             auditor=auditor,
             evidence_required=settings.evidence_required,
         )
+        if telemetry is not None:
+            telemetry.observe_bundles(store.status)
         if approvals is not None and auditor is not None:
             approvals.listeners.append(auditor.approval_changed)
             approvals.desk.on_refused = auditor.review_refused
@@ -248,6 +250,7 @@ async def run(
             approvals.review_as,
         )
         approvals.notify_with(notifier.notify)
+        notifier.on_sent = telemetry.auditor.notified
         background.append(asyncio.create_task(notifier.run(stop)))
         if settings.http_listen is not None:
             http, http_port = await start_http(notifier.app(), *settings.http_listen)

@@ -38,6 +38,9 @@ class Notice:
     bundle_version: str
     created_at: float  # unix seconds
     expires_at: float
+    # The originating decision's span (hex), for the audit trail.
+    trace_id: str = ""
+    span_id: str = ""
 
 
 class ReviewRefused(Exception):

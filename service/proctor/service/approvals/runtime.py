@@ -149,4 +149,6 @@ def notice_of(record: ApprovalRecord) -> Notice:
         bundle_version=record.bundle_version,
         created_at=record.created_at,
         expires_at=record.expires_at,
+        trace_id=record.trace_id,
+        span_id=record.span_id,
     )

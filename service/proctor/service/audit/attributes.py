@@ -34,6 +34,8 @@ ON_BEHALF_OF = "proctor.approval.on_behalf_of"
 USES_REMAINING = "proctor.approval.uses_remaining"
 TIME_TO_DECISION_S = "proctor.approval.time_to_decision_s"
 REFUSAL = "proctor.approval.refusal"
+NOTIFY_DESTINATION = "proctor.approval.notify.destination"  # slack, teams or webhook
+NOTIFY_EVENT = "proctor.approval.notify.event"  # created or decided
 
 # Metrics
 M_DECISIONS = "proctor.decisions"
@@ -41,4 +43,5 @@ M_DECISION_LATENCY = "proctor.decision.duration"
 M_APPROVALS = "proctor.approvals.final"
 M_APPROVAL_TIME = "proctor.approvals.time_to_decision"
 M_EVIDENCE_DROPPED = "proctor.evidence.dropped"
+M_BUNDLE_RELOADS = "proctor.bundle.reloads"
 M_EXPORT_FAILURES = "proctor.evidence.export_failures"

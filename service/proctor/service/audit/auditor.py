@@ -23,6 +23,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from proctor.service.approvals.model import ApprovalRecord, Ref, ref_str
 from proctor.service.approvals.model import Status as ApprovalStatus
+from proctor.service.approvals.notice import Notice
 from proctor.service.audit import attributes as A
 
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -139,18 +140,7 @@ class Auditor:
 
     async def approval_changed(self, before: ApprovalRecord | None, after: ApprovalRecord) -> None:
         """One span per transition, linked to the originating decision."""
-        links = []
-        if after.trace_id and after.span_id:
-            links.append(
-                Link(
-                    SpanContext(
-                        int(after.trace_id, 16),
-                        int(after.span_id, 16),
-                        is_remote=True,
-                        trace_flags=TraceFlags(TraceFlags.SAMPLED),
-                    )
-                )
-            )
+        links = _links(after.trace_id, after.span_id)
         base = self._approval_attributes(after)
         for name in transitions(before, after):
             attrs = dict(base)
@@ -168,6 +158,21 @@ class Auditor:
                 A.SPAN_APPROVAL.format(transition=name), links=links, attributes=attrs
             )
             span.end()
+
+    def notified(self, notice: Notice, destination: str, event: str) -> None:
+        """A notification was delivered (Slack, Teams or a webhook)."""
+        span = self._tracer.start_span(
+            A.SPAN_APPROVAL.format(transition="notified"),
+            links=_links(notice.trace_id, notice.span_id),
+            attributes={
+                A.APPROVAL_ID: notice.approval_id,
+                A.APPROVAL_STATUS: notice.status,
+                A.NOTIFY_DESTINATION: destination,
+                A.NOTIFY_EVENT: event,
+                A.INSTANCE: self._instance,
+            },
+        )
+        span.end()
 
     def review_refused(
         self,
@@ -211,3 +216,18 @@ class Auditor:
         if record.final_reason:
             attrs[A.REASON] = record.final_reason
         return attrs
+
+
+def _links(trace_id: str, span_id: str) -> list[Link]:
+    if not trace_id or not span_id:
+        return []
+    return [
+        Link(
+            SpanContext(
+                int(trace_id, 16),
+                int(span_id, 16),
+                is_remote=True,
+                trace_flags=TraceFlags(TraceFlags.SAMPLED),
+            )
+        )
+    ]

@@ -25,7 +25,7 @@ from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
     OTLPSpanExporter as HttpExporter,
 )
-from opentelemetry.metrics import Counter, Observation
+from opentelemetry.metrics import CallbackOptions, Counter, Observation
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
     MetricExporter,
@@ -40,6 +40,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 from proctor.service.audit import attributes as A
 from proctor.service.audit.auditor import Auditor
 from proctor.service.audit.log import EvidenceLog, load_or_create_key
+from proctor.service.bundle_store import ReloadStatus
 
 log = logging.getLogger("proctor.audit")
 
@@ -82,6 +83,20 @@ class Telemetry:
     auditor: Auditor
     evidence: EvidenceLog | None
     exporters: list[CountingExporter] = field(default_factory=list)
+
+    def observe_bundles(self, status: Callable[[], ReloadStatus]) -> None:
+        """Export bundle loads and failed loads as ``proctor.bundle.reloads``."""
+
+        def observe(_options: CallbackOptions) -> list[Observation]:
+            st = status()
+            return [
+                Observation(st.reloads, {"outcome": "ok"}),
+                Observation(st.failures, {"outcome": "error"}),
+            ]
+
+        self.meter_provider.get_meter("proctor").create_observable_counter(
+            A.M_BUNDLE_RELOADS, callbacks=[observe], description="policy bundle loads by outcome"
+        )
 
     def export_failures(self) -> int:
         """Spans OTLP could not deliver."""

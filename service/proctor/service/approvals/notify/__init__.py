@@ -86,6 +86,8 @@ class Notifier:
         self._review = review
         self._clock = clock
         self._session: aiohttp.ClientSession | None = None
+        # Told of every delivered notification (notice, destination kind, event).
+        self.on_sent: Callable[[Notice, str, str], None] | None = None
         self._channels: Channels | None = None
         self.outbox = Outbox(client, prefix, self._deliver, clock)
         self._verifier = (
@@ -107,7 +109,10 @@ class Notifier:
         if self._channels is None:
             self._session = aiohttp.ClientSession()
             self._channels = Channels(self._config, self._session)
-        await self._channels.deliver(job.destination, job.event, notice_from_dict(job.notice))
+        notice = notice_from_dict(job.notice)
+        await self._channels.deliver(job.destination, job.event, notice)
+        if self.on_sent is not None:
+            self.on_sent(notice, job.destination.split(":", 1)[0], job.event)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver queued notifications until ``stop``."""
