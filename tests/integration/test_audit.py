@@ -101,8 +101,8 @@ def test_each_decision_is_a_server_span_in_the_agents_trace(audited) -> None:
     assert attrs[A.RESOURCE] == 'PatientRecord::"pr-1001"'
     assert list(attrs[A.POLICY_IDS]) == list(answer.policy_ids)
     assert attrs[A.BUNDLE_VERSION] == answer.bundle_version
-    assert set(attrs[A.MASKED_FIELDS]) == {m.selector for m in answer.masks}
-    assert attrs[A.LATENCY_MS] > 0
+    assert set(attrs[A.MASKED_FIELDS].split("; ")) == {m.selector for m in answer.masks}
+    assert span.end_time > span.start_time
     # Unsampled callers are recorded all the same: evidence is not optional.
     stub.Authorize(request, timeout=10, metadata=[("traceparent", f"00-{TRACE_ID}-{PARENT_ID}-00")])
     assert len(recorded.finished(A.SPAN_AUTHORIZE)) == 2

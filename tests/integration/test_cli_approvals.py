@@ -180,6 +180,7 @@ def test_demo_runs_the_whole_loop(example_bundle_dir) -> None:
     assert "PENDING → APPROVED" in r.stdout
     assert "ALLOW (allowed_with_approval)" in r.stdout
     assert "DENY (approval_consumed)" in r.stdout
+    assert "chained records, checkpoints signed; verified" in r.stdout
 
 
 def _serve(example_bundle_dir: Path, data: Path, redis_url: str, prefix: str):

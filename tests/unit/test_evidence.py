@@ -100,3 +100,16 @@ def test_any_single_deletion_is_detected(data) -> None:
     index = data.draw(st.integers(0, len(records) - 2))  # the last one has no successor
     del records[index]
     assert not check(records).ok
+
+
+def test_lines_written_in_one_pass_verify_like_records() -> None:
+    import json
+
+    chain = Chain("i-9")
+    lines = [
+        chain.line("span", {"name": "proctor.authorize", "attributes": {"n": i}}) for i in range(3)
+    ]
+    records = [json.loads(text) for text in lines]
+    records.append(chain.checkpoint(KEY, 7))
+    assert check(records).ok
+    assert records[1]["prev"] == records[0]["link"]

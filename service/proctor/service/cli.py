@@ -116,7 +116,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(f"--policies: `{policies}` is not the example bundle (run from a clone)")
     logging.basicConfig(level="ERROR", format="  (log) %(name)s: %(message)s")
     try:
-        run_demo(policies, sys.stdout)
+        run_demo(policies, sys.stdout, args.evidence_dir)
     except DemoFailed as exc:
         print(f"proctor: demo failed: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -566,6 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="walk through the approval loop on the embedded defaults")
     demo.add_argument(
         "--policies", default="policies", help="the example bundle (default policies)"
+    )
+    demo.add_argument(
+        "--evidence-dir", type=Path, help="keep the audit evidence here (default: discarded)"
     )
     demo.set_defaults(func=_cmd_demo)
     _policy_commands(sub)

@@ -15,6 +15,7 @@ pair made for the demo), then plays an agent and two humans:
 from __future__ import annotations
 
 import json
+import secrets
 import tempfile
 import threading
 import time
@@ -26,6 +27,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
+from proctor.service.audit.setup import build_telemetry
+from proctor.service.audit.trail import verify_paths
 from proctor.service.testing import InProcessServer
 from proctor.v1 import approval_pb2, approval_pb2_grpc, decision_pb2, decision_pb2_grpc, value_pb2
 
@@ -75,31 +78,49 @@ class _Keys:
         return [("authorization", f"Bearer {token}")]
 
 
-def run_demo(policies: Path, out: Any) -> None:
+def run_demo(policies: Path, out: Any, evidence_dir: Path | None = None) -> None:
     """Play the walkthrough, printing each step to ``out``; DemoFailed if a
-    step goes differently."""
+    step goes differently. Audit evidence goes to ``evidence_dir`` (kept) or
+    a temporary directory."""
 
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="proctor-demo-") as tmp:
         keys = _Keys(Path(tmp))
+        evidence = evidence_dir or Path(tmp) / "evidence"
+        telemetry = build_telemetry(f"demo-{secrets.token_hex(3)}", evidence)
         say("Starting Proctor: gRPC on a free port, embedded persistent approval store,")
-        say(f"reviewer tokens verified against {keys.jwks.name} (made for this demo).")
-        with (
-            InProcessServer(
-                policies,
-                approvals=True,
-                reviewer_keys=keys.jwks,
-                data_dir=Path(tmp) / "data",
-            ) as server,
-            grpc.insecure_channel(server.address) as channel,
-        ):
-            grpc.channel_ready_future(channel).result(timeout=10)
-            decisions = decision_pb2_grpc.DecisionServiceStub(channel)
-            approvals = approval_pb2_grpc.ApprovalServiceStub(channel)
-            say(f"  listening on {server.address}\n")
-            _walk(decisions, approvals, keys, say)
+        say(f"reviewer tokens verified against {keys.jwks.name} (made for this demo),")
+        say(f"audit evidence in {evidence}.")
+        try:
+            with (
+                InProcessServer(
+                    policies,
+                    approvals=True,
+                    reviewer_keys=keys.jwks,
+                    data_dir=Path(tmp) / "data",
+                    telemetry=telemetry,
+                ) as server,
+                grpc.insecure_channel(server.address) as channel,
+            ):
+                grpc.channel_ready_future(channel).result(timeout=10)
+                decisions = decision_pb2_grpc.DecisionServiceStub(channel)
+                approvals = approval_pb2_grpc.ApprovalServiceStub(channel)
+                say(f"  listening on {server.address}" + chr(10))
+                _walk(decisions, approvals, keys, say)
+        finally:
+            telemetry.shutdown()
+        key = evidence / "signing-key.pub.pem"
+        checked = verify_paths([evidence], [key])
+        if not checked.ok:
+            raise DemoFailed(f"the evidence does not verify: {checked.problem}")
+        records = sum(r.records for r in checked.instances.values())
+        say()
+        say(f"Audit evidence: {records} chained records, checkpoints signed; verified.")
+        if evidence_dir is not None:
+            say(f"  proctor audit verify {evidence} --public-key {key}")
+            say(f"  proctor audit report {evidence} --format html --out report.html")
 
 
 def _walk(decisions: Any, approvals: Any, keys: _Keys, say: Any) -> None:

@@ -18,8 +18,7 @@ RESOURCE = "proctor.resource"
 POLICY_IDS = "proctor.policy_ids"
 BUNDLE_VERSION = "proctor.bundle_version"
 REASON = "proctor.reason"
-LATENCY_MS = "proctor.latency_ms"
-MASKED_FIELDS = "proctor.masked_fields"  # selectors the caller must mask
+MASKED_FIELDS = "proctor.masked_fields"  # selectors the caller must mask, "; "-separated
 PAYLOAD_CATEGORIES = "proctor.payload.phi_categories"
 INSTANCE = "proctor.instance"
 

@@ -119,11 +119,10 @@ class Auditor:
             A.REASON: reason,
             A.POLICY_IDS: list(policy_ids),
             A.BUNDLE_VERSION: bundle_version,
-            A.LATENCY_MS: round(seconds * 1000, 3),
-            A.INSTANCE: self._instance,
         }
         if masked_fields:
-            attrs[A.MASKED_FIELDS] = list(masked_fields)
+            # One string, not a list: the SDK checks list attributes item by item.
+            attrs[A.MASKED_FIELDS] = "; ".join(masked_fields)
         if approval_id:
             attrs[A.APPROVAL_ID] = approval_id
         if payload_categories:

@@ -69,6 +69,22 @@ class Chain:
         self.prev = record["link"]
         return record
 
+    def line(self, kind: str, body: Mapping[str, Any]) -> str:
+        """The same record as :meth:`append`, as one JSON line, serialised
+        once: the canonical body with ``link`` added at the end."""
+        self.seq += 1
+        record: dict[str, Any] = {
+            "v": RECORD_VERSION,
+            "kind": kind,
+            "instance": self.instance,
+            "seq": self.seq,
+            "prev": self.prev,
+            **body,
+        }
+        text = canonical(record)
+        self.prev = hashlib.sha256(self.prev.encode() + b"\n" + text).hexdigest()
+        return text[:-1].decode() + f',"link":"{self.prev}"}}'
+
     def checkpoint(self, key: Ed25519PrivateKey, now_ns: int) -> dict[str, Any]:
         """A signed statement of the chain's head, itself chained."""
         covered = {"instance": self.instance, "seq": self.seq, "link": self.prev, "time": now_ns}

@@ -101,9 +101,7 @@ def span_body(span: ReadableSpan) -> dict[str, Any]:
             {"trace_id": f"{lk.context.trace_id:032x}", "span_id": f"{lk.context.span_id:016x}"}
             for lk in span.links
         ],
-        "attributes": {
-            k: list(v) if isinstance(v, tuple) else v for k, v in (span.attributes or {}).items()
-        },
+        "attributes": dict(span.attributes or {}),  # tuples dump as JSON lists
     }
 
 
@@ -212,7 +210,7 @@ class EvidenceLog(SpanProcessor):
         chain, stats = self._chain, self.stats
         saved = (chain.seq, chain.prev, self._since_checkpoint, stats.checkpoints)
         for body in batch:
-            lines.append(json.dumps(self._chain.append("span", body), sort_keys=True))
+            lines.append(self._chain.line("span", body))
             self._since_checkpoint += 1
         if self._since_checkpoint >= self._checkpoint_every or self._due_checkpoint():
             lines.append(self._checkpoint_line())
