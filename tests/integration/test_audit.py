@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import json
 import logging
 import shutil
@@ -30,6 +31,8 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from proctor.masking import detect
+from proctor.service.approvals.backend import ReviewContextMasker
 from proctor.service.approvals.notify import Notifier, load_notify_config
 from proctor.service.audit import attributes as A
 from proctor.service.audit.setup import Telemetry, build_telemetry
@@ -68,7 +71,9 @@ class Recorded:
 
 @pytest.fixture
 def audited(example_bundle_dir, redis_server_url, redis_prefix, tmp_path) -> Iterator[Any]:
-    recorded = Recorded(tmp_path / "evidence")
+    # Entity ids are scrubbed by the PHI detector, as `proctor serve` does.
+    masker = ReviewContextMasker(functools.partial(detect, mode="fast"))
+    recorded = Recorded(tmp_path / "evidence", scrub=masker.text)
     with (
         InProcessServer(
             example_bundle_dir,
@@ -291,10 +296,22 @@ PHI = st.sampled_from(
 NOISE = st.text(st.characters(codec="ascii", categories=("L", "N")), max_size=6)
 
 
+DETECTABLE = st.sampled_from(["078-05-1120", "jane.doe@example.com", "(617) 555-0147"])
+
+
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(phi=PHI, noise=NOISE, where=st.sampled_from(["context", "payload", "entity"]))
-def test_no_planted_phi_reaches_spans_logs_or_errors(audited, caplog, phi, noise, where) -> None:
+@given(
+    phi=PHI,
+    id_phi=DETECTABLE,
+    noise=NOISE,
+    where=st.sampled_from(["context", "payload", "entity", "id"]),
+)
+def test_no_planted_phi_reaches_spans_logs_or_errors(
+    audited, caplog, phi, id_phi, noise, where
+) -> None:
     _, recorded, channel = audited
+    if where == "id":  # entity ids are recorded, scrubbed by the PHI detector
+        phi = id_phi
     secret = f"{noise} {phi}"
     stub = decision_pb2_grpc.DecisionServiceStub(channel)
     caplog.set_level(logging.DEBUG)
@@ -307,9 +324,11 @@ def test_no_planted_phi_reaches_spans_logs_or_errors(audited, caplog, phi, noise
             "Agent::care-assistant", "send_email", "Mailbox::outbound", external_recipients=1
         )
         request.payload.text = f"Patient {secret} was discharged"
-    else:
+    elif where == "entity":
         request = authz("Agent::temp", "read_patient_record", "PatientRecord::pr-1001")
         request.entities.add().CopyFrom(_agent_with(secret))
+    else:
+        request = authz("Agent::care-assistant", "read_patient_record", f"PatientRecord::{phi}")
     error = ""
     try:
         stub.Authorize(request, timeout=10)
@@ -323,6 +342,13 @@ def test_no_planted_phi_reaches_spans_logs_or_errors(audited, caplog, phi, noise
             for s in recorded.spans.get_finished_spans()
         ]
     )
+    leaks = [
+        (span.name, key)
+        for span in recorded.spans.get_finished_spans()
+        for key, value in (span.attributes or {}).items()
+        if phi in str(value)
+    ]
+    assert not leaks
     assert phi not in dumped
     assert phi not in caplog.text
     evidence = recorded.telemetry.evidence
