@@ -252,15 +252,9 @@ class EvidenceLog(SpanProcessor):
             self.stats.write_failures += 1
 
     def _append(self, lines: list[str]) -> None:
-        if self._fh is None or self._fh.tell() >= self._max_bytes:
-            if self._fh is not None:
-                self._fh.close()
-                self._fh = None
-            self._file_index += 1
-            self.directory.mkdir(parents=True, exist_ok=True)  # recreated if removed
-            name = f"evidence-{self._chain.instance}-{self._file_index:05d}.jsonl"
-            self._fh = open(self.directory / name, "a", encoding="utf-8")  # noqa: SIM115
         for line in lines:
+            if self._fh is None or self._fh.tell() >= self._max_bytes:
+                self._rotate()
             self._fh.write(line + "\n")
             if self._fsync == "always":
                 self._fh.flush()
@@ -268,3 +262,15 @@ class EvidenceLog(SpanProcessor):
         self._fh.flush()
         if self._fsync == "batch":
             os.fsync(self._fh.fileno())
+
+    def _rotate(self) -> None:
+        if self._fh is not None:
+            self._fh.flush()
+            if self._fsync != "never":
+                os.fsync(self._fh.fileno())
+            self._fh.close()
+            self._fh = None
+        self._file_index += 1
+        self.directory.mkdir(parents=True, exist_ok=True)  # recreated if removed
+        name = f"evidence-{self._chain.instance}-{self._file_index:05d}.jsonl"
+        self._fh = open(self.directory / name, "a", encoding="utf-8")  # noqa: SIM115
