@@ -174,7 +174,7 @@ def test_health_reflection_and_status(channel, server) -> None:
         status_pb2.GetStatusRequest(), timeout=5
     )
     assert status.bundle_version == server.store.current().version
-    assert (status.access_policies, status.masking_policies) == (18, 2)
+    assert (status.access_policies, status.masking_policies) == (20, 2)
     assert status.instance_id and not status.last_reload_error
 
 

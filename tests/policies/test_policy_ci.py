@@ -64,6 +64,7 @@ def test_example_bundle_passes_with_full_coverage(tmp_path: Path, example_bundle
         "agent-iam-change-needs-iam-admin",
         "privileged-iam-change-needs-security",
         "outbound-phi-email-needs-privacy-office",
+        "reveal-needs-privacy-office",
     }
 
 

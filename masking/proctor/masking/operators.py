@@ -282,9 +282,7 @@ def tokenize(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
             candidate = _opaque_candidate(prefix, mac)
         if candidate == original:
             continue
-        held = vault.get(scope, candidate)
-        if held is None or held == original:
-            vault.put(scope, candidate, original, ctx.token_ttl_seconds)
+        if vault.claim(scope, candidate, original, ctx.token_ttl_seconds):
             return candidate
     return REDACTED  # every candidate taken: never reuse another value's token
 

@@ -13,6 +13,7 @@ and an embedded SDK.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Protocol
 
@@ -30,6 +31,13 @@ class TokenVault(Protocol):
         never issued there or has expired."""
         ...
 
+    def claim(self, scope: str, token: str, original: str, ttl_seconds: float) -> bool:
+        """Atomically: if ``token`` is free in ``scope`` or already holds
+        ``original``, store (refresh) it and return True; if it holds another
+        value, change nothing and return False. Two processes tokenizing two
+        values that collide on one token can then never both win."""
+        ...
+
 
 class InMemoryVault:
     """A :class:`TokenVault` in a dict, expiring by an injected clock.
@@ -44,6 +52,7 @@ class InMemoryVault:
         self._entries: dict[tuple[str, str], tuple[str, float]] = {}
         self._sweep_every = max(1, sweep_every)
         self._writes = 0
+        self._lock = threading.Lock()
 
     def put(self, scope: str, token: str, original: str, ttl_seconds: float) -> None:
         """Store ``token`` → ``original`` until ``ttl_seconds`` from now."""
@@ -65,6 +74,15 @@ class InMemoryVault:
             self._entries.pop((scope, token), None)
             return None
         return original
+
+    def claim(self, scope: str, token: str, original: str, ttl_seconds: float) -> bool:
+        """Store unless ``token`` holds another live value (atomic)."""
+        with self._lock:
+            held = self.get(scope, token)
+            if held is not None and held != original:
+                return False
+            self.put(scope, token, original, ttl_seconds)
+            return True
 
     def __len__(self) -> int:
         """Entries held, including expired ones not yet swept."""

@@ -14,11 +14,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 import grpc
+import redis
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from watchfiles import awatch
 
-from proctor.masking import InMemoryVault, MaskContext, detect
+from proctor.masking import InMemoryVault, MaskContext, TokenVault, detect
 from proctor.service.approvals.auth import Authenticator, JwtSettings, JwtVerifier
 from proctor.service.approvals.backend import ReviewContextMasker
 from proctor.service.approvals.connection import open_redis
@@ -29,7 +30,9 @@ from proctor.service.audit.setup import Telemetry, build_telemetry
 from proctor.service.bundle_store import BundleStore
 from proctor.service.config import ConfigError, Settings
 from proctor.service.decisions import ComputedTickets, DecisionPoint
-from proctor.service.servicer import DecisionServicer, MaskingServicer, StatusServicer
+from proctor.service.masking_servicer import MaskingServicer, RevealGate
+from proctor.service.servicer import DecisionServicer, StatusServicer
+from proctor.service.vault import RedisVault
 from proctor.v1 import (
     approval_pb2,
     approval_pb2_grpc,
@@ -67,6 +70,7 @@ class ProctorServer:
         approvals: Approvals | None = None,
         instance_id: str | None = None,
         telemetry: Telemetry | None = None,
+        sync_redis: redis.Redis | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -91,7 +95,12 @@ class ProctorServer:
                 "random per-process key and change on restart"
             )
         mask_key = settings.mask_key or secrets.token_bytes(32)
-        vault = InMemoryVault(time.monotonic)
+        self._vault: TokenVault = (
+            RedisVault(sync_redis, mask_key, settings.store_prefix)
+            if sync_redis is not None
+            else InMemoryVault(time.monotonic)
+        )
+        vault = self._vault
         detector = functools.partial(detect, mode="fast")
         self._mask_context = lambda scope: MaskContext(
             hash_key=mask_key, vault=vault, scope=scope, detector=detector
@@ -116,8 +125,22 @@ class ProctorServer:
         decision_pb2_grpc.add_DecisionServiceServicer_to_server(
             DecisionServicer(self.point, limit), server
         )
+        reveal = None
+        if self.approvals is not None:
+            reveal = RevealGate(
+                self.approvals.store,
+                self.store.current,
+                self.telemetry.auditor if self.telemetry else None,
+            )
         masking_pb2_grpc.add_MaskingServiceServicer_to_server(
-            MaskingServicer(self._mask_context, limit), server
+            MaskingServicer(
+                self._mask_context,
+                limit,
+                self._vault,
+                reveal,
+                blocking_vault=isinstance(self._vault, RedisVault),
+            ),
+            server,
         )
         status_pb2_grpc.add_StatusServiceServicer_to_server(
             StatusServicer(self.store, VERSION, self.instance_id, self.telemetry), server
@@ -238,7 +261,9 @@ async def run(
         retention_seconds=settings.approval_retention_seconds,
         insecure_dev=settings.insecure_dev,
     )
-    server = ProctorServer(settings, store, approvals, instance_id, telemetry)
+    server = ProctorServer(
+        settings, store, approvals, instance_id, telemetry, connection.sync_client()
+    )
     await server.start()
     background = [asyncio.create_task(approvals.run(stop))]
     http = None

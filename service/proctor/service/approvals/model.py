@@ -256,6 +256,33 @@ def check_grant(
     record: ApprovalRecord, fingerprint: str, bundle_version: str, now: float
 ) -> ApprovalRecord:
     """The record if it grants exactly this request now; else GrantRefused."""
+    record = _usable(record, bundle_version, now)
+    if not secrets.compare_digest(record.fingerprint, fingerprint):
+        raise GrantRefused(
+            "approval_invalid",
+            f"approval {record.id} was granted for a different request; it covers only the "
+            "identical principal, action, resource, context, entities and payload",
+        )
+    return record
+
+
+def consume_reveal(
+    record: ApprovalRecord, action_id: str, scope: str, bundle_version: str, now: float
+) -> ApprovalRecord:
+    """Use a grant to reveal tokens of ``scope``: the approval must have been
+    asked for ``Action::"<action_id>"`` on a resource whose id is the scope."""
+    record = _usable(record, bundle_version, now)
+    if record.action[1] != action_id or record.resource[1] != scope:
+        raise GrantRefused(
+            "approval_invalid",
+            f"approval {record.id} does not grant revealing tokens of this scope (it was asked "
+            f"for {ref_str(record.action)} on {ref_str(record.resource)}; ask for "
+            f'Action::"{action_id}" on the scope)',
+        )
+    return _use(record)
+
+
+def _usable(record: ApprovalRecord, bundle_version: str, now: float) -> ApprovalRecord:
     record = expire_if_due(record, now)
     if record.status == Status.PENDING:
         raise GrantRefused("approval_pending", f"approval {record.id} has not been approved yet")
@@ -268,12 +295,6 @@ def check_grant(
             "approval_consumed",
             f"approval {record.id} has been used {record.uses_total} time"
             f"{'' if record.uses_total == 1 else 's'}, all it allows",
-        )
-    if not secrets.compare_digest(record.fingerprint, fingerprint):
-        raise GrantRefused(
-            "approval_invalid",
-            f"approval {record.id} was granted for a different request; it covers only the "
-            "identical principal, action, resource, context, entities and payload",
         )
     if record.bundle_version != bundle_version:
         raise GrantRefused(
@@ -288,7 +309,10 @@ def consume(
     record: ApprovalRecord, fingerprint: str, bundle_version: str, now: float
 ) -> ApprovalRecord:
     """Use the grant once (check_grant's rules, then one use fewer)."""
-    record = check_grant(record, fingerprint, bundle_version, now)
+    return _use(check_grant(record, fingerprint, bundle_version, now))
+
+
+def _use(record: ApprovalRecord) -> ApprovalRecord:
     left = record.uses_remaining - 1
     if left == 0:
         return replace(record, uses_remaining=0, status=Status.CONSUMED, final_reason="consumed")

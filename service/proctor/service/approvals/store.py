@@ -229,6 +229,15 @@ class ApprovalStore:
             approval_id, lambda r: model.consume(r, fingerprint, bundle_version, self.clock())
         )
 
+    async def consume_reveal(
+        self, approval_id: str, action_id: str, scope: str, bundle_version: str
+    ) -> ApprovalRecord:
+        """Use a reveal grant for ``scope`` once, atomically."""
+        return await self._transition(
+            approval_id,
+            lambda r: model.consume_reveal(r, action_id, scope, bundle_version, self.clock()),
+        )
+
     async def sweep(self, limit: int = 100) -> int:
         """Expire what is overdue (pending approvals and unused grants);
         returns how many changed. Safe to run in every process at once."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 SPAN_AUTHORIZE = "proctor.authorize"
 SPAN_APPROVAL = "proctor.approval.{transition}"  # created, reviewed, granted, ...
 SPAN_REVIEW_REFUSED = "proctor.approval.review_refused"
+SPAN_REVEAL = "proctor.reveal"
 
 # Decision attributes
 DECISION = "proctor.decision"
@@ -35,6 +36,11 @@ TIME_TO_DECISION_S = "proctor.approval.time_to_decision_s"
 REFUSAL = "proctor.approval.refusal"
 NOTIFY_DESTINATION = "proctor.approval.notify.destination"  # slack, teams or webhook
 NOTIFY_EVENT = "proctor.approval.notify.event"  # created or decided
+
+# Reveal (counts and a digest of the scope; never tokens or values)
+REVEAL_SCOPE = "proctor.reveal.scope_digest"
+REVEAL_REQUESTED = "proctor.reveal.tokens_requested"
+REVEAL_REVEALED = "proctor.reveal.tokens_revealed"
 
 # Metrics
 M_DECISIONS = "proctor.decisions"

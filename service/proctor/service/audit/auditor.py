@@ -173,6 +173,23 @@ class Auditor:
         )
         span.end()
 
+    def revealed(
+        self, record: ApprovalRecord, scope_digest: str, requested: int, revealed: int
+    ) -> None:
+        """Tokens were turned back into originals under a grant (counts only)."""
+        attrs = dict(self._approval_attributes(record))
+        attrs.update(
+            {
+                A.REVEAL_SCOPE: scope_digest,
+                A.REVEAL_REQUESTED: requested,
+                A.REVEAL_REVEALED: revealed,
+            }
+        )
+        span = self._tracer.start_span(
+            A.SPAN_REVEAL, links=_links(record.trace_id, record.span_id), attributes=attrs
+        )
+        span.end()
+
     def review_refused(
         self,
         approval_id: str,
