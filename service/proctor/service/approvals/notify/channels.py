@@ -9,18 +9,28 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import re
 import time
 from typing import Any
 
 import aiohttp
+import redis.asyncio as aioredis
 from slack_sdk.web.async_client import AsyncWebClient
 
 from proctor.service.approvals.notice import Notice
 from proctor.service.approvals.notify.config import Destination, NotifyConfig
+from proctor.service.approvals.notify.outbox import OutboxKeys
 
 CONTEXT_LIMIT = 2500  # Slack section text is capped at 3000 characters
 APPROVE_ACTION = "proctor_approve"
 DENY_ACTION = "proctor_deny"
+# Below the outbox lease (60 s), so one delivery never outlives its claim;
+# the outbox retries, so the Slack client does not.
+HTTP_TIMEOUT_SECONDS = 10
+# How long the Slack message ts is kept after the approval expires.
+SLACK_TS_GRACE_SECONDS = 7 * 86400
+_MRKDWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_BACKTICK_RUN = re.compile(r"`(?=`)")  # a backtick followed by another
 
 
 class DeliveryError(Exception):
@@ -41,33 +51,57 @@ def summary(notice: Notice) -> str:
     return f"{notice.principal} asks to {notice.action} on {notice.resource}"
 
 
+def mrkdwn(text: str) -> str:
+    """``text`` as literal Slack mrkdwn: ``&``, ``<`` and ``>`` escaped, so
+    entity ids and request values cannot mention ``<!channel>`` or plant
+    ``<https://…|links>`` in a reviewer's message."""
+    return "".join(_MRKDWN_ESCAPES.get(c, c) for c in text)
+
+
+def code_block(text: str, limit: int = CONTEXT_LIMIT) -> str:
+    """``text`` escaped inside a fenced block, at most ``limit`` characters
+    of content; a fence inside ``text`` is broken so the block cannot end early."""
+    out: list[str] = []
+    size = 0
+    for c in _BACKTICK_RUN.sub("`\u200b", text):
+        piece = _MRKDWN_ESCAPES.get(c, c)
+        if size + len(piece) > limit:
+            out.append(" …")
+            break
+        out.append(piece)
+        size += len(piece)
+    return "```" + "".join(out) + "```"
+
+
 def slack_blocks(notice: Notice, event: str, review_url: str = "") -> list[dict[str, Any]]:
     """Block Kit for a new approval (with buttons) or a decided one (without)."""
     needs = "\n".join(
-        f"• {r.quorum} from {r.group} ({r.approvals} so far)" for r in notice.requirements
+        mrkdwn(f"• {r.quorum} from {r.group} ({r.approvals} so far)") for r in notice.requirements
     )
-    context = notice.review_context_json
-    if len(context) > CONTEXT_LIMIT:
-        context = context[:CONTEXT_LIMIT] + " …"
-    lines = [f"*{summary(notice)}*"]
+    lines = [f"*{mrkdwn(summary(notice))}*"]
     if notice.on_behalf_of:
-        lines.append(f"acting for {notice.on_behalf_of}")
-    lines.append(f"policies: {', '.join(notice.policy_ids)}")
+        lines.append(mrkdwn(f"acting for {notice.on_behalf_of}"))
+    lines.append(mrkdwn(f"policies: {', '.join(notice.policy_ids)}"))
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Approval needed"[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*Needs*\n{needs}"}},
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": f"*Context (masked)*\n```{context}```"},
+            "text": {
+                "type": "mrkdwn",
+                "text": f"*Context (masked)*\n{code_block(notice.review_context_json)}",
+            },
         },
         {
             "type": "context",
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": f"{notice.approval_id} · expires {_expires(notice)} · "
-                    f"decision {notice.decision_id}",
+                    "text": mrkdwn(
+                        f"{notice.approval_id} · expires {_expires(notice)} · "
+                        f"decision {notice.decision_id}"
+                    ),
                 }
             ],
         },
@@ -164,18 +198,29 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
 class Channels:
     """Delivers one notice to one destination."""
 
-    def __init__(self, config: NotifyConfig, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        config: NotifyConfig,
+        session: aiohttp.ClientSession,
+        client: aioredis.Redis,
+        keys: OutboxKeys,
+    ) -> None:
         self._config = config
         self._session = session
+        self._client = client
+        self._keys = keys
         self._by_key = {d.key: d for r in config.routes for d in r.destinations}
         self._slack = (
             AsyncWebClient(
-                token=config.slack.bot_token, base_url=config.slack.api_url, session=session
+                token=config.slack.bot_token,
+                base_url=config.slack.api_url,
+                session=session,
+                timeout=HTTP_TIMEOUT_SECONDS,
+                retry_handlers=[],
             )
             if config.slack
             else None
         )
-        self._slack_ts: dict[tuple[str, str], str] = {}
 
     def destination(self, key: str) -> Destination | None:
         """A configured destination by its key."""
@@ -196,8 +241,10 @@ class Channels:
     async def _to_slack(self, destination: Destination, event: str, notice: Notice) -> None:
         assert self._slack is not None
         blocks = slack_blocks(notice, event, self._config.review_url)
-        ts = self._slack_ts.get((notice.approval_id, destination.target))
-        if event != "created" and ts:
+        ts_key = self._keys.slack_message(notice.approval_id, destination.key)
+        raw_ts = await self._client.get(ts_key) if event != "created" else None
+        ts = raw_ts.decode() if isinstance(raw_ts, bytes) else raw_ts
+        if ts:
             response = await self._slack.chat_update(
                 channel=destination.target, ts=ts, text=summary(notice), blocks=blocks
             )
@@ -208,7 +255,8 @@ class Channels:
         if not response.get("ok"):
             raise DeliveryError(f"slack answered {response.get('error')}")
         if event == "created" and isinstance(response.get("ts"), str):
-            self._slack_ts[(notice.approval_id, destination.target)] = response["ts"]
+            keep = max(0, int(notice.expires_at - time.time())) + SLACK_TS_GRACE_SECONDS
+            await self._client.set(ts_key, response["ts"].encode(), ex=keep)
 
     async def _to_webhook(self, destination: Destination, event: str, notice: Notice) -> None:
         body = json.dumps(
@@ -232,7 +280,7 @@ class Channels:
             url,
             data=data,
             headers={"Content-Type": "application/json", **(headers or {})},
-            timeout=aiohttp.ClientTimeout(total=10),
+            timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_SECONDS),
         ) as response:
             if response.status // 100 != 2:
                 raise DeliveryError(f"HTTP {response.status}")

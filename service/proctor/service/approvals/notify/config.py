@@ -136,9 +136,8 @@ def load_notify_config(path: Path, env: Mapping[str, str] | None = None) -> Noti
             destinations.append(Destination("slack", str(sl["channel"])))
         if r.get("teams") is not None:
             t = _mapping(r["teams"], f"{where}.teams", {"webhook_url_env"})
-            destinations.append(
-                Destination("teams", secret(f"{where}.teams.webhook_url_env", t["webhook_url_env"]))
-            )
+            teams_url = secret(f"{where}.teams.webhook_url_env", t["webhook_url_env"])
+            destinations.append(Destination("teams", _secret_url(teams_url, where, t)))
         if r.get("webhook") is not None:
             w = _mapping(r["webhook"], f"{where}.webhook", {"url", "secret_env"})
             url = str(w["url"])
@@ -150,7 +149,33 @@ def load_notify_config(path: Path, env: Mapping[str, str] | None = None) -> Noti
         if not destinations:
             raise ConfigError(f"{where}: names no destination (slack, teams or webhook)")
         routes.append(Route(group, tuple(destinations)))
-    return NotifyConfig(tuple(routes), slack, str(top.get("review_url") or ""))
+    return NotifyConfig(tuple(routes), slack, _review_url(top.get("review_url"), path))
+
+
+def _secret_url(url: str, where: str, teams: dict[str, Any]) -> str:
+    """A Teams webhook URL read from the environment; the URL is a secret,
+    so an error names the variable, never the value."""
+    if not url.startswith(("https://", "http://")):
+        name = teams["webhook_url_env"]
+        raise ConfigError(f"{where}.teams.webhook_url_env: {name} is not an http(s) URL")
+    return url
+
+
+def _review_url(value: Any, path: Path) -> str:
+    """An http(s) URL with an ``{id}`` placeholder (the approval id), or ""."""
+    url = str(value or "")
+    if not url:
+        return ""
+    where = f"{path}: review_url"
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(f"{where}: must be an http(s) URL")
+    try:
+        filled = url.format(id="apr_x")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError(f"{where}: the only placeholder allowed is {{id}}") from None
+    if filled == url:
+        raise ConfigError(f"{where}: must contain {{id}}, the approval id")
+    return url
 
 
 def _mapping(

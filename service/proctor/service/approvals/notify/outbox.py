@@ -23,6 +23,7 @@ from typing import Any
 import msgpack
 import redis.asyncio as aioredis
 from opentelemetry import metrics
+from opentelemetry.metrics import Meter
 from redis.exceptions import RedisError
 
 log = logging.getLogger("proctor.notify")
@@ -57,7 +58,7 @@ Deliver = Callable[[Job], Awaitable[None]]  # raises on failure
 
 @dataclass(frozen=True, slots=True)
 class OutboxKeys:
-    """The outbox's Redis keys under one prefix."""
+    """Every Redis key the notifiers use, under one prefix."""
 
     prefix: str
 
@@ -75,6 +76,15 @@ class OutboxKeys:
         """The msgpack-encoded job."""
         return f"{self.prefix}:notify:job:{job_id}"
 
+    def slack_message(self, approval_id: str, destination: str) -> str:
+        """The ``ts`` of the Slack message announcing an approval in one
+        channel, so any process can update it when the approval is decided."""
+        return f"{self.prefix}:notify:slack-ts:{approval_id}:{destination}"
+
+    def slack_seen(self, digest: str) -> str:
+        """A Slack callback already answered (replay protection)."""
+        return f"{self.prefix}:slack:seen:{digest}"
+
 
 class Outbox:
     """Enqueue notifications; deliver them with retries."""
@@ -87,6 +97,7 @@ class Outbox:
         clock: Callable[[], float] = time.time,
         max_attempts: int = MAX_ATTEMPTS,
         base_delay: float = BASE_DELAY,
+        meter: Meter | None = None,
     ) -> None:
         self._client = client
         self.keys = OutboxKeys(prefix)
@@ -95,7 +106,9 @@ class Outbox:
         self._max_attempts = max_attempts
         self._base_delay = base_delay
         self._claim = client.register_script(_CLAIM)
-        meter = metrics.get_meter("proctor")
+        # The instance's meter (Telemetry.meter_provider); the global one is
+        # a no-op unless someone installed a provider globally.
+        meter = meter or metrics.get_meter("proctor")
         self._sent = meter.create_counter("proctor.notifications.sent")
         self._failed = meter.create_counter("proctor.notifications.failed")
         self._dead = meter.create_counter("proctor.notifications.dead")
