@@ -267,12 +267,14 @@ async def run(
     await server.start()
     background = [asyncio.create_task(approvals.run(stop))]
     http = None
+    notifier = None
     if settings.notify_config is not None:
         notifier = Notifier(
             load_notify_config(settings.notify_config),
             connection.client,
             settings.store_prefix,
             approvals.review_as,
+            meter=telemetry.meter_provider.get_meter("proctor"),
         )
         approvals.notify_with(notifier.notify)
         notifier.on_sent = telemetry.auditor.notified
@@ -296,6 +298,8 @@ async def run(
     await asyncio.gather(*background)
     if http is not None:
         await http.cleanup()
+    if notifier is not None:
+        await notifier.close()
     await connection.close()
     await asyncio.to_thread(telemetry.shutdown)  # the final signed checkpoint
 
