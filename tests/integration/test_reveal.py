@@ -6,10 +6,13 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import time
 
 import grpc
 import pytest
 import redis
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proctor.service.vault import RedisVault
 from proctor.v1 import decision_pb2, masking_pb2, masking_pb2_grpc
@@ -123,3 +126,63 @@ def test_concurrent_claims_on_one_token_leave_one_winner(redis_server_url, redis
     assert vaults[0].get("other-scope", "tok_COLLIDE") is None
     other_key = RedisVault(redis.Redis.from_url(redis_server_url), b"x" * 32, redis_prefix)
     assert other_key.get("scope", "tok_COLLIDE") is None  # sealed under another key
+
+
+VALUES = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40),
+    st.from_regex(r"\d{3}-\d{2}-\d{4}", fullmatch=True),
+    st.integers(-(10**12), 10**12),
+)
+
+
+@pytest.fixture(scope="module")
+def reveal_server(example_bundle_dir, redis_server_url):
+    with approval_server(
+        example_bundle_dir, redis_server_url, f"reveal-prop-{time.time_ns()}", insecure_dev=True
+    ) as proctor:
+        yield proctor
+
+
+@settings(max_examples=25)
+@given(values=st.lists(VALUES, min_size=1, max_size=4), scope=st.uuids())
+def test_tokens_round_trip_only_with_a_grant(reveal_server, values, scope) -> None:
+    """Whatever is tokenized comes back exactly — typed — through Reveal with a
+    granted approval for its scope, and not before."""
+    proctor = reveal_server
+    masking = masking_pb2_grpc.MaskingServiceStub(grpc.insecure_channel(proctor.server.address))
+    document = {f"f{i}": v for i, v in enumerate(values)}
+    directives = [
+        decision_pb2.MaskDirective(selector=f"$.f{i}", operator="tokenize")
+        for i in range(len(values))
+    ]
+    masked = json.loads(
+        masking.Mask(
+            masking_pb2.MaskRequest(
+                json=json.dumps(document), directives=directives, scope=str(scope)
+            ),
+            timeout=10,
+        ).json
+    )
+    tokens = [masked[k] for k in document]
+    assert all(isinstance(t, str) for t in tokens)
+    for original, token in zip(values, tokens, strict=True):
+        assert token != original
+
+    def reveal(approval_id: str) -> dict[str, str]:
+        return dict(
+            masking.Reveal(
+                masking_pb2.RevealRequest(tokens=tokens, scope=str(scope), approval_id=approval_id),
+                timeout=10,
+            ).values
+        )
+
+    ticket = proctor.authorize(
+        "Agent::care-assistant", "reveal", f"TokenScope::{scope}"
+    ).approval.id
+    code, _ = refused(lambda: reveal(ticket))
+    assert code == grpc.StatusCode.PERMISSION_DENIED
+    proctor.review(ticket, reviewer="User::ivan")
+    revealed = reveal(ticket)
+    for original, token in zip(values, tokens, strict=True):
+        got = revealed[token]
+        assert (json.loads(got) if isinstance(original, int) else got) == original
