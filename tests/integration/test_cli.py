@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -29,34 +30,37 @@ def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def served(
-    example_bundle_dir: Path, tmp_path_factory
-) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    data = tmp_path_factory.mktemp("data")
+def start_serve(
+    bundle_dir: Path, data: Path, *extra: str, stderr: Any = subprocess.PIPE
+) -> tuple[subprocess.Popen[str], str]:
+    """A real `proctor serve` on a free port; returns the process and its address."""
     proc = subprocess.Popen(
-        [
-            *PROCTOR,
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            str(data),
-            "--grace-seconds",
-            "5",
-            "--drain-seconds",
-            "1.5",
-        ],
-        cwd=example_bundle_dir.parent,
+        [*PROCTOR, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data), *extra],
+        cwd=bundle_dir.parent,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
     m = re.search(r" on (127\.0\.0\.1:\d+): bundle sha256:", first)
     assert m, first + proc.stderr.read() if proc.stderr else first
-    yield proc, m.group(1)
+    return proc, m.group(1)
+
+
+@pytest.fixture(scope="module")
+def served(
+    example_bundle_dir: Path, tmp_path_factory
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    proc, addr = start_serve(
+        example_bundle_dir,
+        tmp_path_factory.mktemp("data"),
+        "--grace-seconds",
+        "5",
+        "--drain-seconds",
+        "1.5",
+    )
+    yield proc, addr
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)

@@ -4,7 +4,6 @@ real `proctor serve --insecure-dev` process with a real Redis."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .test_cli import PROCTOR, run
+from .test_cli import PROCTOR, run, start_serve
 
 pytestmark = pytest.mark.integration
 
@@ -26,34 +25,21 @@ EXPORT = [
 ]
 
 
+def _serve(bundle_dir: Path, data: Path, redis_url: str, prefix: str, **kw: Any):
+    return start_serve(
+        bundle_dir, data, "--insecure-dev", "--redis-url", redis_url, "--store-prefix", prefix, **kw
+    )
+
+
 @pytest.fixture(scope="module")
 def dev_server(example_bundle_dir: Path, tmp_path_factory, redis_server_url) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [
-            *PROCTOR,
-            "serve",
-            "--insecure-dev",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            str(tmp_path_factory.mktemp("data")),
-            "--redis-url",
-            redis_server_url,
-            "--store-prefix",
-            "proctor-cli-test",
-        ],
-        cwd=example_bundle_dir.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc, addr = _serve(
+        example_bundle_dir, tmp_path_factory.mktemp("data"), redis_server_url, "proctor-cli-test"
     )
-    assert proc.stdout is not None and proc.stderr is not None
-    first = proc.stdout.readline()
-    m = re.search(r" on (127\.0\.0\.1:\d+): bundle", first)
-    assert m, first
-    yield m.group(1)
+    yield addr
     proc.terminate()
     proc.wait(15)
+    assert proc.stderr is not None
     log = proc.stderr.read()
     assert "INSECURE DEVELOPMENT MODE" in log  # said loudly at start-up
 
@@ -183,37 +169,23 @@ def test_demo_runs_the_whole_loop(example_bundle_dir) -> None:
     assert "chained records, checkpoints signed; verified" in r.stdout
 
 
-def _serve(example_bundle_dir: Path, data: Path, redis_url: str, prefix: str):
-    proc = subprocess.Popen(
-        [
-            *PROCTOR,
-            "serve",
-            "--insecure-dev",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            str(data),
-            "--redis-url",
-            redis_url,
-            "--store-prefix",
-            prefix,
-        ],
-        cwd=example_bundle_dir.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    m = re.search(r" on (127\.0\.0\.1:\d+): bundle", proc.stdout.readline())
-    assert m
-    return proc, m.group(1)
-
-
 def test_two_serve_processes_on_one_redis_behave_as_one(
     example_bundle_dir, tmp_path, redis_server_url, redis_prefix
 ) -> None:
-    a, addr_a = _serve(example_bundle_dir, tmp_path / "a", redis_server_url, redis_prefix)
-    b, addr_b = _serve(example_bundle_dir, tmp_path / "b", redis_server_url, redis_prefix)
+    a, addr_a = _serve(
+        example_bundle_dir,
+        tmp_path / "a",
+        redis_server_url,
+        redis_prefix,
+        stderr=subprocess.DEVNULL,
+    )
+    b, addr_b = _serve(
+        example_bundle_dir,
+        tmp_path / "b",
+        redis_server_url,
+        redis_prefix,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         ticket = ask(addr_a, 41)["approval"]["id"]
         assert ask(addr_b, 41)["approval"]["id"] == ticket  # one approval, not two

@@ -54,10 +54,9 @@ class Chain:
     seq: int = 0
     prev: str = GENESIS
 
-    def append(self, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """A record of ``kind`` (``span`` or ``checkpoint``) carrying ``body``."""
+    def _next(self, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
         self.seq += 1
-        record: dict[str, Any] = {
+        return {
             "v": RECORD_VERSION,
             "kind": kind,
             "instance": self.instance,
@@ -65,6 +64,10 @@ class Chain:
             "prev": self.prev,
             **body,
         }
+
+    def append(self, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A record of ``kind`` (``span`` or ``checkpoint``) carrying ``body``."""
+        record = self._next(kind, body)
         record["link"] = link_of(self.prev, record)
         self.prev = record["link"]
         return record
@@ -72,16 +75,7 @@ class Chain:
     def line(self, kind: str, body: Mapping[str, Any]) -> str:
         """The same record as :meth:`append`, as one JSON line, serialised
         once: the canonical body with ``link`` added at the end."""
-        self.seq += 1
-        record: dict[str, Any] = {
-            "v": RECORD_VERSION,
-            "kind": kind,
-            "instance": self.instance,
-            "seq": self.seq,
-            "prev": self.prev,
-            **body,
-        }
-        text = canonical(record)
+        text = canonical(self._next(kind, body))
         self.prev = hashlib.sha256(self.prev.encode() + b"\n" + text).hexdigest()
         return text[:-1].decode() + f',"link":"{self.prev}"}}'
 
