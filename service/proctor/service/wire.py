@@ -8,9 +8,11 @@ Both directions check their input and raise
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from proctor.client import _values
+from proctor.client._errors import InvalidRequest as ClientInvalidRequest
 from proctor.service.engine import EntityUid
 from proctor.service.errors import InvalidRequestError
 from proctor.v1 import value_pb2
@@ -21,7 +23,6 @@ MAX_STRING = 64 * 1024
 MAX_ENTITIES = 1000
 EXTENSION_FUNCTIONS = frozenset({"ip", "decimal", "datetime", "duration"})
 _TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*")
-_CEDAR_UID = re.compile(r'^\s*(?P<type>[A-Za-z_][A-Za-z0-9_:]*)::"(?P<id>(?:[^"\\]|\\.)*)"\s*$')
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -115,82 +116,25 @@ def entities_to_json(entities: Any, field: str = "entities") -> list[dict[str, A
 # --- Cedar JSON -> wire (for the CLI and clients) ---------------------------------
 
 
-def parse_entity_uid(text: str, field: str) -> value_pb2.EntityRef:
-    """``Agent::"triage-bot"`` (Cedar syntax) or ``Agent::triage-bot`` → EntityRef."""
-    m = _CEDAR_UID.match(text)
-    if m is None:
-        type_, sep, ident = text.partition("::")
-        if not sep or not ident or not _TYPE_NAME.fullmatch(type_.strip()):
-            raise InvalidRequestError(field, 'must look like Type::"id", e.g. Agent::"triage-bot"')
-        return value_pb2.EntityRef(type=type_.strip(), id=ident)
-    ident = re.sub(r"\\(.)", r"\1", m.group("id"))
-    return value_pb2.EntityRef(type=m.group("type"), id=ident)
+def _checked(convert: Callable[..., Any]) -> Callable[..., Any]:
+    """The client's converters, raising the service's error type."""
+
+    def wrapper(data: Any, field: str) -> Any:
+        try:
+            return convert(data, field)
+        except ClientInvalidRequest as exc:
+            raise InvalidRequestError(exc.field, str(exc).removeprefix(f"{exc.field}: ")) from None
+
+    wrapper.__doc__ = convert.__doc__
+    return wrapper
 
 
-def json_to_value(data: Any, field: str) -> value_pb2.Value:
-    """Cedar JSON (as parsed by ``json.loads``) → wire value."""
-    if isinstance(data, bool):
-        return value_pb2.Value(bool_value=data)
-    if isinstance(data, int):
-        if not INT64_MIN <= data <= INT64_MAX:
-            raise InvalidRequestError(field, "is outside Cedar's Long range (64-bit)")
-        return value_pb2.Value(long_value=data)
-    if isinstance(data, float):
-        raise InvalidRequestError(
-            field,
-            "Cedar has no floating-point numbers; use a Long or "
-            '{"__extn": {"fn": "decimal", "arg": "1.5"}}',
-        )
-    if isinstance(data, str):
-        return value_pb2.Value(string_value=data)
-    if isinstance(data, list):
-        return value_pb2.Value(
-            set_value=value_pb2.ValueSet(
-                values=[json_to_value(v, f"{field}[{i}]") for i, v in enumerate(data)]
-            )
-        )
-    if isinstance(data, dict):
-        if set(data) == {"__entity"} and isinstance(data["__entity"], dict):
-            e = data["__entity"]
-            return value_pb2.Value(
-                entity_value=value_pb2.EntityRef(
-                    type=str(e.get("type", "")), id=str(e.get("id", ""))
-                )
-            )
-        if set(data) == {"__extn"} and isinstance(data["__extn"], dict):
-            x = data["__extn"]
-            return value_pb2.Value(
-                extension_value=value_pb2.ExtensionValue(
-                    fn=str(x.get("fn", "")), arg=str(x.get("arg", ""))
-                )
-            )
-        return value_pb2.Value(
-            record_value=value_pb2.Record(attributes=json_to_record(data, field))
-        )
-    raise InvalidRequestError(field, "null is not a Cedar value; leave the attribute out instead")
-
-
-def json_to_record(data: Mapping[str, Any], field: str) -> dict[str, value_pb2.Value]:
-    """A Cedar JSON object → wire record attributes."""
-    return {k: json_to_value(v, f"{field}.{k}" if field else k) for k, v in data.items()}
-
-
-def json_to_entity(data: Any, field: str) -> value_pb2.Entity:
-    """Cedar entity JSON → wire entity."""
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), dict):
-        raise InvalidRequestError(field, "an entity needs `uid`, `attrs` and `parents`")
-    unknown = set(data) - {"uid", "attrs", "parents", "tags"}
-    if unknown:
-        raise InvalidRequestError(f"{field}.{sorted(unknown)[0]}", "unknown entity key")
-    uid = data["uid"]
-    uid = uid.get("__entity", uid)
-    return value_pb2.Entity(
-        uid=value_pb2.EntityRef(type=str(uid.get("type", "")), id=str(uid.get("id", ""))),
-        attributes=json_to_record(data.get("attrs", {}), f"{field}.attrs"),
-        parents=[
-            value_pb2.EntityRef(type=str(p.get("type", "")), id=str(p.get("id", "")))
-            for p in data.get("parents", [])
-            if isinstance(p, dict)
-        ],
-        tags=json_to_record(data.get("tags", {}), f"{field}.tags"),
-    )
+# Python / Cedar JSON -> wire: one implementation, shared with the Python SDK.
+json_to_value: Callable[[Any, str], value_pb2.Value] = _checked(_values.json_to_value)
+json_to_record: Callable[[Mapping[str, Any], str], dict[str, value_pb2.Value]] = _checked(
+    _values.json_to_record
+)
+json_to_entity: Callable[[Any, str], value_pb2.Entity] = _checked(_values.json_to_entity)
+parse_entity_uid: Callable[[str, str], value_pb2.EntityRef] = _checked(
+    lambda text, field: _values.Entity.parse(text, field).to_wire()
+)
