@@ -108,6 +108,20 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_mcp_gateway(args: argparse.Namespace) -> int:
+    import anyio
+
+    from proctor.service.mcp_gateway import load_mapping, run_gateway
+
+    command = [c for c in args.upstream if c != "--"] if args.upstream else []
+    if not command:
+        raise UsageError("mcp-gateway: give the MCP server's command after `--`")
+    mapping = load_mapping(args.mapping)
+    logging.basicConfig(level="WARNING", stream=sys.stderr)
+    anyio.run(run_gateway, mapping, args.addr, command)
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from proctor.service.demo import DemoFailed, run_demo
 
@@ -563,6 +577,15 @@ def build_parser() -> argparse.ArgumentParser:
     from proctor.service import cli_audit
 
     cli_audit.add_commands(sub, UsageError)
+    gw = sub.add_parser(
+        "mcp-gateway", help="govern an MCP server: authorize every tool call, mask results"
+    )
+    gw.add_argument("--mapping", required=True, type=Path, help="tool → action mapping (YAML)")
+    gw.add_argument(
+        "--addr", default=DEFAULT_LISTEN, help=f"proctor address (default {DEFAULT_LISTEN})"
+    )
+    gw.add_argument("upstream", nargs=argparse.REMAINDER, help="-- COMMAND of the MCP server")
+    gw.set_defaults(func=_cmd_mcp_gateway)
     demo = sub.add_parser("demo", help="walk through the approval loop on the embedded defaults")
     demo.add_argument(
         "--policies", default="policies", help="the example bundle (default policies)"
