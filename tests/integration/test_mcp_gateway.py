@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import grpc
@@ -105,3 +108,59 @@ def test_the_gateway_blocks_asks_for_approval_and_masks(
                 assert SSN not in json.dumps(record.structured_content)
 
         asyncio.run(session())
+
+
+def test_the_gateway_governs_an_http_upstream_too(
+    example_bundle_dir, redis_server_url, redis_prefix, tmp_path
+) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    upstream = subprocess.Popen(
+        [sys.executable, str(UPSTREAM), "--http", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with approval_server(
+            example_bundle_dir, redis_server_url, redis_prefix, insecure_dev=True
+        ) as proctor:
+            gateway = StdioServerParameters(
+                command=sys.executable,
+                args=[
+                    "-m",
+                    "proctor.service.cli",
+                    "mcp-gateway",
+                    "--mapping",
+                    str(mapping),
+                    "--addr",
+                    proctor.server.address,
+                    "--upstream-url",
+                    f"http://127.0.0.1:{port}/mcp",
+                ],
+            )
+
+            async def session() -> None:
+                async with (
+                    stdio_client(gateway) as (read, write),
+                    ClientSession(read, write) as mcp,
+                ):
+                    await mcp.initialize()
+                    assert len((await mcp.list_tools()).tools) == 3
+                    blocked = await mcp.call_tool("delete_repository", {"name": "ehr-infra"})
+                    assert blocked.is_error
+                    record = await mcp.call_tool("read_record", {"record_id": "pr-1001"})
+                    assert not record.is_error and SSN not in record.content[0].text
+
+            asyncio.run(session())
+    finally:
+        upstream.terminate()
+        upstream.wait(10)

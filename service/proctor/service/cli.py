@@ -114,11 +114,13 @@ def _cmd_mcp_gateway(args: argparse.Namespace) -> int:
     from proctor.service.mcp_gateway import load_mapping, run_gateway
 
     command = [c for c in args.upstream if c != "--"] if args.upstream else []
-    if not command:
-        raise UsageError("mcp-gateway: give the MCP server's command after `--`")
+    if bool(command) == bool(args.upstream_url):
+        raise UsageError(
+            "mcp-gateway: give the MCP server's command after `--`, or --upstream-url (not both)"
+        )
     mapping = load_mapping(args.mapping)
     logging.basicConfig(level="WARNING", stream=sys.stderr)
-    anyio.run(run_gateway, mapping, args.addr, command)
+    anyio.run(run_gateway, mapping, args.addr, command, args.upstream_url)
     return EXIT_OK
 
 
@@ -583,6 +585,9 @@ def build_parser() -> argparse.ArgumentParser:
     gw.add_argument("--mapping", required=True, type=Path, help="tool → action mapping (YAML)")
     gw.add_argument(
         "--addr", default=DEFAULT_LISTEN, help=f"proctor address (default {DEFAULT_LISTEN})"
+    )
+    gw.add_argument(
+        "--upstream-url", default="", help="an MCP server over HTTP (…/mcp) or SSE (…/sse)"
     )
     gw.add_argument("upstream", nargs=argparse.REMAINDER, help="-- COMMAND of the MCP server")
     gw.set_defaults(func=_cmd_mcp_gateway)

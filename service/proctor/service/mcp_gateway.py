@@ -3,7 +3,9 @@ to call Proctor itself.
 
 The gateway speaks MCP on its own stdin/stdout to the client (a desktop
 assistant, an agent framework) and to the upstream server (a command it
-starts, or an HTTP URL). It lists the upstream tools unchanged; every
+starts: ``proctor mcp-gateway --mapping m.yaml -- python server.py``; or a
+URL: ``--upstream-url https://tools.example.org/mcp``, Streamable HTTP, or
+SSE when the URL ends in ``/sse``). It lists the upstream tools unchanged; every
 ``tools/call`` is first authorized with Proctor — tool name → action,
 arguments → resource and context, by a mapping file — and runs only on ALLOW.
 NEEDS_APPROVAL waits for reviewers (``wait_seconds``) or answers at once that
@@ -44,7 +46,9 @@ from typing import Any
 import yaml
 from mcp import types
 from mcp.client.session import ClientSession
+from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.server.lowlevel.server import Server
 from mcp.server.stdio import stdio_server
 
@@ -174,7 +178,9 @@ def _rule(doc: Any, where: str) -> ToolRule:
 class Gateway:
     """Authorizes and masks tool calls between a client and an upstream session."""
 
-    def __init__(self, mapping: GatewayMapping, proctor: AsyncClient, upstream: ClientSession) -> None:
+    def __init__(
+        self, mapping: GatewayMapping, proctor: AsyncClient, upstream: ClientSession
+    ) -> None:
         self._mapping = mapping
         self._proctor = proctor
         self._upstream = upstream
@@ -286,11 +292,24 @@ def _denial(tool: str, decision: Decision) -> str:
     return f"Proctor denied `{tool}` ({decision.reason_code}): {decision.reason}. It did not run."
 
 
-async def run_gateway(mapping: GatewayMapping, address: str, command: list[str]) -> None:
-    """Serve MCP on stdio, governing the upstream started by ``command``."""
-    params = StdioServerParameters(command=command[0], args=command[1:])
+async def run_gateway(
+    mapping: GatewayMapping, address: str, command: list[str], upstream_url: str = ""
+) -> None:
+    """Serve MCP on stdio, governing the upstream started by ``command`` or
+    reached at ``upstream_url`` (Streamable HTTP, or SSE for a URL ending in
+    ``/sse``)."""
     async with AsyncExitStack() as stack:
-        read, write = await stack.enter_async_context(stdio_client(params, errlog=sys.stderr))
+        if upstream_url:
+            transport = (
+                sse_client(upstream_url)
+                if upstream_url.rstrip("/").endswith("/sse")
+                else streamable_http_client(upstream_url)
+            )
+            streams = await stack.enter_async_context(transport)
+            read, write = streams[0], streams[1]
+        else:
+            params = StdioServerParameters(command=command[0], args=command[1:])
+            read, write = await stack.enter_async_context(stdio_client(params, errlog=sys.stderr))
         upstream = await stack.enter_async_context(ClientSession(read, write))
         await upstream.initialize()
         proctor = await stack.enter_async_context(AsyncClient(address))
