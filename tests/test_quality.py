@@ -21,12 +21,22 @@ def _run(*cmd: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]
 
 
 def test_ruff_lint() -> None:
-    r = _run(BIN / "ruff", "check", "service", "masking", "tests", "bench")
+    r = _run(BIN / "ruff", "check", "service", "masking", "clients", "tests", "bench", "examples")
     assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_ruff_format() -> None:
-    r = _run(BIN / "ruff", "format", "--check", "service", "masking", "tests", "bench")
+    r = _run(
+        BIN / "ruff",
+        "format",
+        "--check",
+        "service",
+        "masking",
+        "clients",
+        "tests",
+        "bench",
+        "examples",
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 

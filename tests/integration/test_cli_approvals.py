@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,19 @@ def test_two_serve_processes_on_one_redis_behave_as_one(
         for proc in (a, b):
             proc.terminate()
             proc.wait(15)
+
+
+def test_the_scripted_example_agent_runs_in_one_command() -> None:
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run(
+        [sys.executable, str(root / "examples" / "scripted_agent.py")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "→ ALLOW; the model sees:" in r.stdout and "078-05-1120" not in r.stdout
+    assert "→ DENY" in r.stdout and "proctor approvals approve apr_" in r.stdout
+    assert "ALLOW once: exported 120 rows" in r.stdout
