@@ -65,6 +65,7 @@ def test_generated_code_matches_the_protos(tmp_path: Path) -> None:
         env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"},
     )
     assert r.returncode == 0, r.stderr
+
     def generated(root: Path) -> list[Path]:
         return sorted(
             p.relative_to(root) for p in root.rglob("*_pb2*") if "__pycache__" not in p.parts
