@@ -81,7 +81,7 @@ def test_generated_code_matches_the_protos(tmp_path: Path) -> None:
             )
 
 
-@pytest.mark.parametrize("folder", ["service", "masking", "proto"])
+@pytest.mark.parametrize("folder", ["service", "masking", "proto", "clients"])
 def test_each_top_level_package_explains_itself(folder: str) -> None:
     readme = ROOT / folder / "README.md"
     assert readme.is_file() and len(readme.read_text().split()) > 80, (
