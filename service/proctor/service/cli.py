@@ -59,6 +59,7 @@ SERVE_FLAGS = (
     "otlp_protocol",
     "evidence_fsync",
     "evidence_key_file",
+    "workers",
 )
 
 
@@ -70,6 +71,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     flags["evidence_required"] = "true" if args.evidence_required else None
     flags["watch"] = "false" if args.no_watch else None
     flags["insecure_dev"] = "true" if args.insecure_dev else None
+    flags["reuse_port"] = "true" if args.reuse_port else None
     settings = build_settings(flags)
     logging.basicConfig(
         level=settings.log_level.upper(),
@@ -103,6 +105,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    if settings.workers > 1:
+        from proctor.service.workers import Supervisor, child_args
+
+        return Supervisor(settings, settings.workers, child_args(args.raw_argv[1:])).run()
     runner = _runner()
     runner(run(settings, on_ready=ready))
     return EXIT_OK
@@ -625,6 +631,7 @@ def _serve_command(sub: Any) -> None:
     serve.add_argument(
         required.flag, action="store_true", help=f"{required.help} (env {required.env})"
     )
+    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     dev = SETTINGS["insecure_dev"]
     serve.add_argument(dev.flag, action="store_true", help=f"{dev.help} (env {dev.env})")
     serve.add_argument(
@@ -726,6 +733,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        args.raw_argv = list(sys.argv[1:] if argv is None else argv)
         return int(args.func(args))
     except UsageError as exc:
         print(f"proctor: error: {exc}", file=sys.stderr)

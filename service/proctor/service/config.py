@@ -101,6 +101,11 @@ SETTINGS: Mapping[str, Setting] = {
         "PROCTOR_EVIDENCE_REQUIRED",
         "deny every request while audit evidence cannot be recorded",
     ),
+    "workers": Setting(
+        "--workers",
+        "PROCTOR_WORKERS",
+        "server processes sharing the port (SO_REUSEPORT): a number, or auto (one per core)",
+    ),
     "insecure_dev": Setting(
         "--insecure-dev",
         "PROCTOR_INSECURE_DEV",
@@ -168,6 +173,9 @@ class Settings:
     tls_client_ca: Path | None = None
     notify_config: Path | None = None
     http_listen: tuple[str, int] | None = None
+    workers: int = 1
+    # Set by the supervisor for its workers: several processes share the port.
+    reuse_port: bool = False
     # Audit evidence.
     otlp_endpoint: str | None = None
     otlp_protocol: str = "grpc"
@@ -280,7 +288,17 @@ def build_settings(
         ),
         evidence_key_file=_file("evidence_key_file", pick("evidence_key_file", "")),
         evidence_required=_bool("evidence_required", pick("evidence_required", "false")),
+        workers=_workers(pick("workers", "1")),
+        reuse_port=flags.get("reuse_port") == "true",
     )
+
+
+def _workers(text: str) -> int:
+    if text == "auto":
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise _bad("workers", f"`{text}` is not auto or a number from 1 to 64")
+    return int(text)
 
 
 def _choice(name: str, text: str, choices: tuple[str, ...]) -> str:

@@ -119,7 +119,7 @@ class ProctorServer:
                 # rather than a bare RESOURCE_EXHAUSTED.
                 ("grpc.max_receive_message_length", limit * 2 + 1024),
                 ("grpc.max_send_message_length", 16 * 1024 * 1024),
-                ("grpc.so_reuseport", 0),
+                ("grpc.so_reuseport", 1 if self.settings.reuse_port else 0),
             ]
         )
         decision_pb2_grpc.add_DecisionServiceServicer_to_server(

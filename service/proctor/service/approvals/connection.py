@@ -178,20 +178,33 @@ def _sentinel(url: str, options: dict[str, Any]) -> StoreConnection:
     )
 
 
-async def _embedded(data_dir: Path, socket_timeout: float) -> StoreConnection:
-    store_dir = (data_dir / "store").resolve()
-    store_dir.mkdir(parents=True, exist_ok=True)
+def embedded_socket(store_dir: Path) -> Path:
+    """The embedded store's unix socket (a short path when the data
+    directory is too deep for one)."""
     sock = store_dir / SOCKET_NAME
     if len(str(sock)) > MAX_SOCKET_PATH:
         digest = hashlib.sha256(str(store_dir).encode()).hexdigest()[:16]
         sock = Path(tempfile.gettempdir()) / f"proctor-{digest}.sock"
         log.info("data directory path too long for a unix socket; using %s", sock)
-    server = None
-    if not _answers(sock):
-        server = await asyncio.to_thread(_start_embedded, store_dir, sock)
-        log.info("approval store: embedded server in %s (socket %s)", store_dir, sock)
-    else:
+    return sock
+
+
+def start_embedded_if_needed(store_dir: Path, sock: Path) -> Any:
+    """Start the embedded server unless one already answers on ``sock``;
+    returns the server this call started (None when it joined one)."""
+    store_dir.mkdir(parents=True, exist_ok=True)
+    if _answers(sock):
         log.info("approval store: joining the embedded server already running at %s", sock)
+        return None
+    server = _start_embedded(store_dir, sock)
+    log.info("approval store: embedded server in %s (socket %s)", store_dir, sock)
+    return server
+
+
+async def _embedded(data_dir: Path, socket_timeout: float) -> StoreConnection:
+    store_dir = (data_dir / "store").resolve()
+    sock = embedded_socket(store_dir)
+    server = await asyncio.to_thread(start_embedded_if_needed, store_dir, sock)
     client = aioredis.Redis(unix_socket_path=str(sock), **_client_options(socket_timeout))
     return StoreConnection(
         client,

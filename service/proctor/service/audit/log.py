@@ -74,7 +74,11 @@ def load_or_create_key(path: Path | None, directory: Path) -> Ed25519PrivateKey:
     if own.exists():
         return load_or_create_key(own, directory)
     key = Ed25519PrivateKey.generate()
-    fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        time.sleep(0.2)
+        return load_or_create_key(own, directory)
     with os.fdopen(fd, "wb") as fh:
         fh.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
     (directory / "signing-key.pub.pem").write_bytes(
