@@ -4,6 +4,7 @@ real `proctor serve --insecure-dev` process with a real Redis."""
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,7 +36,10 @@ def _serve(bundle_dir: Path, data: Path, redis_url: str, prefix: str, **kw: Any)
 @pytest.fixture(scope="module")
 def dev_server(example_bundle_dir: Path, tmp_path_factory, redis_server_url) -> Iterator[str]:
     proc, addr = _serve(
-        example_bundle_dir, tmp_path_factory.mktemp("data"), redis_server_url, "proctor-cli-test"
+        example_bundle_dir,
+        tmp_path_factory.mktemp("data"),
+        redis_server_url,
+        f"proctor-cli-test-{secrets.token_hex(4)}",
     )
     yield addr
     proc.terminate()
