@@ -170,6 +170,13 @@ class ApprovalStore:
         created). Identical concurrent requests create exactly one."""
         request_key = self.keys.request(fingerprint, bundle_version)
         slot = slot_of_fingerprint(fingerprint)
+        # Fast path, no transaction: a retried request finds its live approval
+        # with two reads. Creating one takes the WATCH path below.
+        current = await self._call(self.client.get(request_key))
+        if current is not None:
+            existing = await self.get(current.decode())
+            if existing is not None and _live(existing, self.clock()):
+                return existing, False
         async with self.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
