@@ -41,6 +41,7 @@ log = logging.getLogger("proctor.audit")
 FSYNC_POLICIES = ("always", "batch", "never")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_QUEUE = 100_000
+GROUP_COMMIT_SECONDS = 0.01
 
 
 @dataclass
@@ -194,6 +195,11 @@ class EvidenceLog(SpanProcessor):
                     if self._due_checkpoint():
                         break
                 stopping = self._stop
+            if not stopping and self._fsync == "batch":
+                # Group commit: let a few milliseconds of records gather, so a
+                # busy server makes one write and one fsync per window, not
+                # per decision. Decisions never wait for this.
+                time.sleep(GROUP_COMMIT_SECONDS)
             self._write_pending()
             if stopping and not self._queue:
                 self._checkpoint()
