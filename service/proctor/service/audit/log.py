@@ -200,7 +200,13 @@ class EvidenceLog(SpanProcessor):
                 # busy server makes one write and one fsync per window, not
                 # per decision. Decisions never wait for this.
                 time.sleep(GROUP_COMMIT_SECONDS)
-            self._write_pending()
+            try:
+                self._write_pending()
+            except Exception as exc:  # the writer must outlive any bad record
+                self.stats.write_failures += 1
+                self._failing = True
+                log.error("evidence writer error (%s); retrying", type(exc).__name__)
+                time.sleep(0.5)
             if stopping and not self._queue:
                 self._checkpoint()
                 if self._fh is not None:
