@@ -29,6 +29,7 @@ from proctor.client._errors import (
     Unavailable,
 )
 from proctor.client._guard import GuardDenied, guard
+from proctor.client._results import ResultMasker, refusal_message
 from proctor.client._values import Entity
 
 __all__ = [
@@ -45,8 +46,10 @@ __all__ = [
     "InvalidRequest",
     "Mask",
     "ProctorClientError",
+    "ResultMasker",
     "ServerError",
     "Unauthenticated",
     "Unavailable",
     "guard",
+    "refusal_message",
 ]

@@ -20,8 +20,6 @@ import asyncio
 import functools
 import inspect
 import os
-import secrets
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
 
@@ -31,16 +29,9 @@ from proctor.client._client import (
     Client,
     Decision,
 )
-from proctor.client._errors import ApprovalDenied, ApprovalTimeout, Denied, ProctorClientError
+from proctor.client._errors import ApprovalTimeout, Denied, ProctorClientError
+from proctor.client._results import ResultMasker, refusal_message
 from proctor.client._values import EntityLike
-from proctor.masking import (
-    InMemoryVault,
-    MaskContext,
-    apply_directives,
-    detect,
-    directive_from_wire,
-    mask_text,
-)
 
 F = TypeVar("F", bound=Callable[..., Any])
 ArgsFn = Callable[[Mapping[str, Any]], Any]
@@ -55,56 +46,6 @@ class GuardDenied(ProctorClientError):
         super().__init__(message)
         self.decision = decision
         self.pending_approval = pending_approval
-
-
-class _Masker:
-    """Applies a decision's directives to a tool result, locally."""
-
-    def __init__(self, key: bytes | None) -> None:
-        env = os.environ.get("PROCTOR_MASK_KEY", "")
-        self._key = key or (bytes.fromhex(env) if env else secrets.token_bytes(32))
-        self._vault = InMemoryVault(time.monotonic)
-
-    def __call__(self, result: Any, decision: Decision) -> Any:
-        if not decision.masks:
-            return result
-        directives = [
-            directive_from_wire(m.selector, m.operator, dict(m.params), m.rule_id)
-            for m in decision.masks
-        ]
-        ctx = MaskContext(
-            hash_key=self._key,
-            vault=self._vault,
-            scope=decision.decision_id,
-            detector=functools.partial(detect, mode="fast"),
-        )
-        if isinstance(result, str):
-            return mask_text(result, directives, ctx)
-        return apply_directives(result, directives, ctx).document
-
-
-def _message(action: str, decision: Decision | None, error: Exception) -> tuple[str, str]:
-    if isinstance(error, ApprovalTimeout):
-        return (
-            f"Proctor: `{action}` is waiting for human approval (ticket {error.approval_id}); "
-            "it did not run. Try again after a reviewer decides.",
-            error.approval_id,
-        )
-    if isinstance(error, ApprovalDenied):
-        return f"Proctor: a reviewer denied `{action}`; it did not run.", ""
-    assert decision is not None
-    if decision.decision == "NEEDS_APPROVAL" and decision.approval is not None:
-        groups = ", ".join(f"{q} from {g}" for g, q, _ in decision.approval.requirements)
-        return (
-            f"Proctor: `{action}` needs human approval ({groups}); ticket "
-            f"{decision.approval.id} is pending and the action did not run.",
-            decision.approval.id,
-        )
-    return (
-        f"Proctor denied `{action}` ({decision.reason_code}): {decision.reason}. "
-        "The action did not run.",
-        "",
-    )
 
 
 class _Guard:
@@ -129,7 +70,7 @@ class _Guard:
             context,
         )
         self.client, self.wait, self.mask, self.on_deny = client, wait, mask, on_deny
-        self.masker = _Masker(mask_key)
+        self.masker = ResultMasker(mask_key)
 
     def ask(self, args: Mapping[str, Any]) -> tuple[Any, str, Any, Mapping[str, Any]]:
         who = self.principal if self.principal is not None else os.environ.get("PROCTOR_PRINCIPAL")
@@ -142,7 +83,7 @@ class _Guard:
         return resolve(who), self.action, resolve(self.resource), resolve(self.context) or {}
 
     def refuse(self, decision: Decision | None, error: Exception) -> Any:
-        message, pending = _message(self.action, decision, error)
+        message, pending = refusal_message(self.action, decision, error)
         if self.on_deny == "return":
             return message
         raise GuardDenied(message, decision, pending)

@@ -31,12 +31,8 @@ Mapping file (YAML)::
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-import secrets
 import sys
-import time
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -60,14 +56,8 @@ from proctor.client import (
     Denied,
     InvalidRequest,
     ProctorClientError,
-)
-from proctor.masking import (
-    InMemoryVault,
-    MaskContext,
-    apply_directives,
-    detect,
-    directive_from_wire,
-    mask_text,
+    ResultMasker,
+    refusal_message,
 )
 from proctor.service.config import ConfigError
 
@@ -184,8 +174,7 @@ class Gateway:
         self._mapping = mapping
         self._proctor = proctor
         self._upstream = upstream
-        self._vault = InMemoryVault(time.monotonic)
-        self._key = secrets.token_bytes(32)
+        self._masker = ResultMasker()
 
     async def list_tools(
         self, _ctx: Any, params: types.PaginatedRequestParams | None
@@ -206,13 +195,8 @@ class Gateway:
             decision = await self._decide(action, resource, context)
         except InvalidRequest as exc:
             return _refusal(f"Proctor refused `{tool}`: invalid request ({exc}).")
-        except ApprovalTimeout as exc:
-            return _refusal(
-                f"Proctor: `{tool}` needs human approval (ticket {exc.approval_id}) and none "
-                "arrived in time; it did not run."
-            )
-        except ApprovalDenied:
-            return _refusal(f"Proctor: a reviewer denied `{tool}`; it did not run.")
+        except (ApprovalTimeout, ApprovalDenied) as exc:
+            return _refusal(refusal_message(tool, None, exc)[0])
         except Denied as exc:
             return _refusal(_denial(tool, exc.decision))
         except ProctorClientError as exc:
@@ -243,38 +227,21 @@ class Gateway:
     def _mask(self, result: types.CallToolResult, decision: Decision) -> types.CallToolResult:
         if not decision.masks:
             return result
-        directives = [
-            directive_from_wire(m.selector, m.operator, dict(m.params), m.rule_id)
-            for m in decision.masks
-        ]
-        ctx = MaskContext(
-            hash_key=self._key,
-            vault=self._vault,
-            scope=decision.decision_id,
-            detector=functools.partial(detect, mode="fast"),
-        )
-
-        def mask_string(text: str) -> str:
-            try:
-                doc = json.loads(text)
-            except ValueError:
-                return mask_text(text, directives, ctx)
-            if isinstance(doc, dict | list):
-                return json.dumps(apply_directives(doc, directives, ctx).document)
-            return mask_text(text, directives, ctx)
-
         content = [
-            c.model_copy(update={"text": mask_string(c.text)})
+            c.model_copy(update={"text": self._masker(c.text, decision)})
             if isinstance(c, types.TextContent)
             else c
             for c in result.content
         ]
         structured = result.structured_content
         if isinstance(structured, dict):
-            structured = {
-                k: mask_string(v) if isinstance(v, str) else v for k, v in structured.items()
-            }
-            structured = apply_directives(structured, directives, ctx).document
+            structured = self._masker(
+                {
+                    k: self._masker(v, decision) if isinstance(v, str) else v
+                    for k, v in structured.items()
+                },
+                decision,
+            )
         return result.model_copy(update={"content": content, "structured_content": structured})
 
 
@@ -283,13 +250,8 @@ def _refusal(text: str) -> types.CallToolResult:
 
 
 def _denial(tool: str, decision: Decision) -> str:
-    if decision.decision == "NEEDS_APPROVAL" and decision.approval is not None:
-        groups = ", ".join(f"{q} from {g}" for g, q, _ in decision.approval.requirements)
-        return (
-            f"Proctor: `{tool}` needs human approval ({groups}); ticket {decision.approval.id} "
-            "is pending. It did not run; call it again once a reviewer approves."
-        )
-    return f"Proctor denied `{tool}` ({decision.reason_code}): {decision.reason}. It did not run."
+    message, _pending = refusal_message(tool, decision)
+    return message
 
 
 async def run_gateway(
