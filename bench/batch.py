@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import grpc
 
+from bench.served import proctor_serve
 from proctor.v1 import decision_pb2, decision_pb2_grpc, value_pb2
 
-ROOT = Path(__file__).resolve().parent.parent
 THREADS = 8
 
 
@@ -76,42 +70,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     seconds, rounds = (2.0, 1) if args.quick else (5.0, 3)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        addr = f"127.0.0.1:{s.getsockname()[1]}"
     sizes = [1, 10, 100]
     results: dict[int, list[float]] = {n: [] for n in sizes}
-    with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "proctor.service.cli",
-                "serve",
-                "--listen",
-                addr,
-                "--data-dir",
-                tmp,
-                "--no-watch",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert server.stdout is not None
-        if not re.search(r" on 127\.0\.0\.1:\d+", server.stdout.readline()):
-            raise SystemExit("proctor did not start")
-        try:
-            with grpc.insecure_channel(addr) as channel:
-                stub = decision_pb2_grpc.DecisionServiceStub(channel)
-                run_size(stub, 10, 1.0)  # warm-up
-                for r in range(rounds):
-                    for n in sizes if r % 2 == 0 else list(reversed(sizes)):
-                        results[n].append(run_size(stub, n, seconds))
-        finally:
-            server.terminate()
-            server.wait(15)
+    with proctor_serve() as addr, grpc.insecure_channel(addr) as channel:
+        stub = decision_pb2_grpc.DecisionServiceStub(channel)
+        run_size(stub, 10, 1.0)  # warm-up
+        for r in range(rounds):
+            for n in sizes if r % 2 == 0 else list(reversed(sizes)):
+                results[n].append(run_size(stub, n, seconds))
     base = statistics.median(results[1])
     print(f"## AuthorizeBatch: decisions per second by batch size ({datetime.now(UTC):%Y-%m-%d})")
     print()

@@ -15,30 +15,16 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import grpc
 
+from bench.served import proctor_serve
 from proctor.client import Client
 from proctor.v1 import decision_pb2, decision_pb2_grpc, value_pb2
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def measure(fn: Callable[[], object], n: int) -> tuple[float, float]:
@@ -53,58 +39,33 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     n, rounds = (300, 2) if args.quick else (3000, 5)
-    addr = f"127.0.0.1:{_free_port()}"
-    with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "proctor.service.cli",
-                "serve",
-                "--listen",
-                addr,
-                "--data-dir",
-                tmp,
-                "--no-watch",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
+    with proctor_serve() as addr:
+        channel = grpc.insecure_channel(addr)
+        stub = decision_pb2_grpc.DecisionServiceStub(channel)
+        raw_request = decision_pb2.AuthorizeRequest(
+            principal=value_pb2.EntityRef(type="Agent", id="care-assistant"),
+            action=value_pb2.EntityRef(type="Action", id="read_patient_record"),
+            resource=value_pb2.EntityRef(type="PatientRecord", id="pr-1001"),
         )
-        assert server.stdout is not None
-        if not re.search(r" on 127\.0\.0\.1:\d+", server.stdout.readline()):
-            raise SystemExit("proctor did not start")
-        try:
-            channel = grpc.insecure_channel(addr)
-            stub = decision_pb2_grpc.DecisionServiceStub(channel)
-            raw_request = decision_pb2.AuthorizeRequest(
-                principal=value_pb2.EntityRef(type="Agent", id="care-assistant"),
-                action=value_pb2.EntityRef(type="Action", id="read_patient_record"),
-                resource=value_pb2.EntityRef(type="PatientRecord", id="pr-1001"),
+        client = Client(addr)
+
+        def raw() -> object:
+            return stub.Authorize(raw_request, timeout=5)
+
+        def sdk() -> object:
+            return client.authorize(
+                'Agent::"care-assistant"', "read_patient_record", 'PatientRecord::"pr-1001"'
             )
-            client = Client(addr)
 
-            def raw() -> object:
-                return stub.Authorize(raw_request, timeout=5)
-
-            def sdk() -> object:
-                return client.authorize(
-                    'Agent::"care-assistant"', "read_patient_record", 'PatientRecord::"pr-1001"'
-                )
-
-            for fn in (raw, sdk):
-                measure(fn, 200)  # warm-up
-            results: dict[str, list[tuple[float, float]]] = {"raw stub": [], "SDK": []}
-            for r in range(rounds):
-                order = [("raw stub", raw), ("SDK", sdk)]
-                for name, fn in order if r % 2 == 0 else reversed(order):
-                    results[name].append(measure(fn, n))
-            client.close()
-            channel.close()
-        finally:
-            server.terminate()
-            server.wait(15)
+        for fn in (raw, sdk):
+            measure(fn, 200)  # warm-up
+        results: dict[str, list[tuple[float, float]]] = {"raw stub": [], "SDK": []}
+        for r in range(rounds):
+            order = [("raw stub", raw), ("SDK", sdk)]
+            for name, fn in order if r % 2 == 0 else reversed(order):
+                results[name].append(measure(fn, n))
+        client.close()
+        channel.close()
     print(f"## Python SDK overhead per call ({datetime.now(UTC):%Y-%m-%d})")
     print()
     print(
