@@ -18,6 +18,7 @@ import redis
 from proctor.v1 import approval_pb2, decision_pb2
 
 from .approval_support import Clock, Reviewers, approval_server, refused
+from .conftest import ref
 
 pytestmark = pytest.mark.integration
 
@@ -481,3 +482,40 @@ def test_proctor_reconnects_by_itself_when_redis_comes_back(example_bundle_dir, 
     finally:
         if first.is_running():
             first.stop()
+
+
+def test_listing_pages_newest_first_and_filters(
+    example_bundle_dir, redis_server_url, redis_prefix
+) -> None:
+    with approval_server(
+        example_bundle_dir, redis_server_url, redis_prefix, insecure_dev=True
+    ) as proctor:
+        ids = [proctor.export(rows=100 + i).approval.id for i in range(7)]
+        proctor.authorize("Agent::ops-bot", "reset_admin_password", "Account::domain-admin")
+        seen: list[str] = []
+        token = ""
+        while True:
+            page = proctor.approvals.ListApprovals(
+                A.ListApprovalsRequest(
+                    page_size=3,
+                    page_token=token,
+                    action=ref("Action::export_patient_data"),
+                    status=D.APPROVAL_STATUS_PENDING,
+                ),
+                timeout=10,
+            )
+            seen += [a.id for a in page.approvals]
+            token = page.next_page_token
+            if not token:
+                break
+        assert seen == list(reversed(ids))  # newest first, each once, filtered by action
+        groups = proctor.approvals.ListApprovals(
+            A.ListApprovalsRequest(group=ref("Group::security")), timeout=10
+        )
+        assert [a.action.id for a in groups.approvals] == ["reset_admin_password"]
+        code, message = refused(
+            lambda: proctor.approvals.ListApprovals(
+                A.ListApprovalsRequest(page_token="not-a-token!"), timeout=10
+            )
+        )
+        assert code == grpc.StatusCode.INVALID_ARGUMENT and message.startswith("page_token:")
