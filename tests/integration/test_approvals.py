@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import threading
+import time
 from pathlib import Path
 
 import grpc
@@ -519,3 +520,35 @@ def test_listing_pages_newest_first_and_filters(
             )
         )
         assert code == grpc.StatusCode.INVALID_ARGUMENT and message.startswith("page_token:")
+
+
+def test_the_sweeper_expires_what_nobody_reads(
+    example_bundle_dir, redis_server_url, redis_prefix
+) -> None:
+    clock = Clock()
+    with approval_server(
+        example_bundle_dir, redis_server_url, redis_prefix, insecure_dev=True, clock=clock
+    ) as proctor:
+        heard: list[str] = []
+
+        async def collect(notice, event):
+            heard.append(f"{event} {notice.status}")
+
+        approvals = proctor.server.approvals
+        approvals.notify_with(collect)
+        ticket = proctor.export(rows=55).approval
+        clock.now += 15 * 60 + 1
+        # This sweep or the server's own background one (every 2 s) expires it.
+        assert proctor.server.run(approvals.store.sweep()) in (0, 1)
+        for _ in range(50):
+            if len(heard) == 2:
+                break
+            time.sleep(0.1)
+        assert heard == ["created PENDING", "decided EXPIRED"]
+        raw = proctor.server.run(approvals.store._raw(ticket.id))
+        assert raw.status.value == "EXPIRED" and raw.final_reason == "not_reviewed"
+        assert proctor.server.run(approvals.store.sweep()) == 0  # nothing twice
+        ttl_ms = proctor.server.run(
+            approvals.store.client.pttl(approvals.store.keys.record(ticket.id))
+        )
+        assert ttl_ms > 29 * 86400 * 1000  # kept for the retention period
