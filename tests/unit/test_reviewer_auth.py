@@ -46,7 +46,7 @@ def test_a_pem_key_verifies_and_claims_map_to_entities(pem: Path) -> None:
 def test_unsigned_and_symmetric_tokens_are_refused(pem: Path, tmp_path: Path) -> None:
     verifier = JwtVerifier(JwtSettings(keys_file=pem))
     unsigned = jwt.encode(
-        {"sub": "ivan", "aud": "proctor", "exp": int(time.time()) + 60}, None, algorithm="none"
+        {"sub": "ivan", "aud": "proctor", "exp": int(time.time()) + 60}, "", algorithm="none"
     )
     with pytest.raises(AuthError, match="algorithm"):
         verifier.verify(unsigned)
