@@ -35,9 +35,9 @@ def test_a_pem_key_verifies_and_claims_map_to_entities(pem: Path) -> None:
     identity = verifier.verify(token(iss="https://idp.example.org", groups=["privacy-office"]))
     assert identity.reviewer == ("User", "ivan")
     assert identity.groups == frozenset({("Group", "privacy-office")})
-    with pytest.raises(AuthError, match="(?i)issuer"):
+    with pytest.raises(AuthError, match=r"(?i)issuer"):
         verifier.verify(token(iss="https://evil.example.org"))
-    with pytest.raises(AuthError, match="(?i)audience"):
+    with pytest.raises(AuthError, match=r"(?i)audience"):
         verifier.verify(token(iss="https://idp.example.org", aud="someone-else"))
     with pytest.raises(AuthError, match="`groups` must be a list"):
         verifier.verify(token(iss="https://idp.example.org", groups={"a": 1}))
