@@ -69,6 +69,19 @@ class EntityUid:
         return f'{self.type}::"{escaped}"'
 
 
+class EntityList(tuple[Mapping[str, Any], ...]):
+    """Per-request entities (Cedar JSON, read-only) with their JSON text,
+    serialised once when the list is built rather than on every decision."""
+
+    text: str
+
+    def __new__(cls, entities: Sequence[Mapping[str, Any]]) -> EntityList:
+        """Wrap ``entities``; ``text`` is their JSON array."""
+        self = super().__new__(cls, entities)
+        self.text = json.dumps(list(entities))
+        return self
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """A request in Cedar terms. ``context`` and ``entities`` are Cedar JSON
@@ -369,9 +382,10 @@ def _entities(bundle: Bundle, request: Request, trusted: bool = False) -> Any:
         return bundle.entities
     if bundle.bundle_only_types and not trusted:
         _check_sources(bundle.bundle_only_types, request.entities)
-    text = json.dumps(list(request.entities))
+    entities = request.entities
+    text = entities.text if isinstance(entities, EntityList) else json.dumps(list(entities))
     try:
-        return bundle.entities.with_added_json_str(text, bundle.schema)
+        return bundle.merged_entities(text)
     except ValueError:
         problems = explain_entities(text, bundle.model, prefix="entities")
         if problems:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import grpc
@@ -23,7 +23,7 @@ from proctor.service.audit.auditor import parent_from_metadata
 from proctor.service.audit.setup import Telemetry
 from proctor.service.bundle_store import BundleStore
 from proctor.service.decisions import Decision, DecisionPoint, Ticket
-from proctor.service.engine import Request
+from proctor.service.engine import EntityList, Request
 from proctor.service.errors import InvalidRequestError, StoreUnavailable
 from proctor.service.payload import Payload
 from proctor.service.wire import entities_to_json, entity_uid, record_to_json
@@ -102,10 +102,34 @@ def request_from_wire(msg: decision_pb2.AuthorizeRequest, prefix: str = "") -> R
             action=entity_uid(msg.action, "action", msg.HasField("action")),
             resource=entity_uid(msg.resource, "resource", msg.HasField("resource")),
             context=record_to_json(msg.context.attributes, "context"),
-            entities=entities_to_json(msg.entities),
+            entities=_entities(msg.entities),
         )
     except InvalidRequestError as exc:
         raise exc.within(prefix) if prefix else exc from None
+
+
+# Requests up to this size of serialised entities have their conversion cached.
+CACHED_ENTITIES_BYTES = 8 * 1024
+
+
+def _entities(wire: Any) -> Sequence[Mapping[str, Any]]:
+    """The request's entities as Cedar JSON. Agents send the same principal
+    and resource entities call after call, and converting them field by
+    field costs ≈ 15 µs per entity, so the result is cached by the entities'
+    wire bytes (small ones only; a failed conversion raises, uncached)."""
+    if not wire:
+        return ()
+    if len(wire) > 16:
+        return EntityList(entities_to_json(wire))
+    key = tuple(e.SerializeToString() for e in wire)
+    if sum(map(len, key)) > CACHED_ENTITIES_BYTES:
+        return EntityList(entities_to_json(wire))
+    return _converted_entities(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _converted_entities(key: tuple[bytes, ...]) -> EntityList:
+    return EntityList(entities_to_json([value_pb2.Entity.FromString(b) for b in key]))
 
 
 def timestamp(seconds: float) -> timestamp_pb2.Timestamp:

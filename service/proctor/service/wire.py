@@ -7,6 +7,7 @@ Both directions check their input and raise
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,70 +34,117 @@ def entity_uid(ref: value_pb2.EntityRef, field: str, present: bool = True) -> En
     """Check and convert an entity reference."""
     if not present:
         raise InvalidRequestError(field, 'is required, e.g. {type: "Agent", id: "triage-bot"}')
-    if not ref.type:
-        raise InvalidRequestError(f"{field}.type", "is required")
-    if len(ref.type) > 256 or not _TYPE_NAME.fullmatch(ref.type):
+    kind, ident = ref.type, ref.id
+    if not _valid_type(kind):
+        if not kind:
+            raise InvalidRequestError(f"{field}.type", "is required")
         raise InvalidRequestError(
             f"{field}.type",
             "is not a Cedar entity type name (letters, digits, `_`, namespaces joined by `::`)",
         )
-    if not ref.id:
+    if not ident:
         raise InvalidRequestError(f"{field}.id", "is required")
-    if len(ref.id) > MAX_ID_LENGTH:
+    if len(ident) > MAX_ID_LENGTH:
         raise InvalidRequestError(f"{field}.id", f"is longer than {MAX_ID_LENGTH} characters")
-    return EntityUid(ref.type, ref.id)
+    return EntityUid(kind, ident)
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_type(name: str) -> bool:
+    # Few distinct type names occur: check each once.
+    return 0 < len(name) <= 256 and _TYPE_NAME.fullmatch(name) is not None
+
+
+class _Invalid(Exception):
+    """A value problem found below the top level; the path is built on the
+    way out (field names are built only when something is wrong)."""
+
+    def __init__(self, path: list[str], problem: str) -> None:
+        self.path = path  # innermost first
+        self.problem = problem
 
 
 def value_to_json(value: value_pb2.Value, field: str, depth: int = 0) -> Any:
     """One wire value as Cedar JSON."""
+    try:
+        return _value(value, depth)
+    except _Invalid as exc:
+        raise InvalidRequestError(field + "".join(reversed(exc.path)), exc.problem) from None
+
+
+def _value(value: value_pb2.Value, depth: int) -> Any:
     if depth > MAX_DEPTH:
-        raise InvalidRequestError(field, f"nests deeper than {MAX_DEPTH} levels")
+        raise _Invalid([], f"nests deeper than {MAX_DEPTH} levels")
     kind = value.WhichOneof("kind")
-    if kind == "bool_value":
-        return value.bool_value
+    if kind == "string_value":
+        text = value.string_value
+        if len(text) > MAX_STRING:
+            raise _Invalid([], f"is longer than {MAX_STRING} characters")
+        return text
     if kind == "long_value":
         return value.long_value
-    if kind == "string_value":
-        if len(value.string_value) > MAX_STRING:
-            raise InvalidRequestError(field, f"is longer than {MAX_STRING} characters")
-        return value.string_value
+    if kind == "bool_value":
+        return value.bool_value
     if kind == "set_value":
-        return [
-            value_to_json(v, f"{field}[{i}]", depth + 1)
-            for i, v in enumerate(value.set_value.values)
-        ]
+        out = []
+        for i, v in enumerate(value.set_value.values):
+            try:
+                out.append(_value(v, depth + 1))
+            except _Invalid as exc:
+                exc.path.append(f"[{i}]")
+                raise
+        return out
     if kind == "record_value":
-        return record_to_json(value.record_value.attributes, field, depth + 1)
+        return _record(value.record_value.attributes, depth + 1)
     if kind == "entity_value":
-        return {"__entity": entity_uid(value.entity_value, field).to_json()}
+        try:
+            return {"__entity": entity_uid(value.entity_value, "").to_json()}
+        except InvalidRequestError as exc:
+            raise _Invalid([exc.field], exc.problem) from None
     if kind == "extension_value":
         ext = value.extension_value
         if ext.fn not in EXTENSION_FUNCTIONS:
-            raise InvalidRequestError(
-                f"{field}.fn",
+            raise _Invalid(
+                [".fn"],
                 f"unknown extension function `{ext.fn[:40]}` "
                 f"(known: {', '.join(sorted(EXTENSION_FUNCTIONS))})",
             )
         return {"__extn": {"fn": ext.fn, "arg": ext.arg}}
-    raise InvalidRequestError(field, "has no value (set exactly one kind)")
+    raise _Invalid([], "has no value (set exactly one kind)")
+
+
+def _record(attributes: Mapping[str, value_pb2.Value], depth: int) -> dict[str, Any]:
+    out = {}
+    for name, v in attributes.items():
+        try:
+            out[name] = _value(v, depth)
+        except _Invalid as exc:
+            exc.path.append(f".{name}")
+            raise
+    return out
 
 
 def record_to_json(
     attributes: Mapping[str, value_pb2.Value], field: str, depth: int = 0
 ) -> dict[str, Any]:
     """A wire record as a Cedar JSON object."""
-    return {
-        name: value_to_json(v, f"{field}.{name}" if field else name, depth)
-        for name, v in attributes.items()
-    }
+    try:
+        return _record(attributes, depth)
+    except _Invalid as exc:
+        path = "".join(reversed(exc.path))
+        if not field:  # a top-level record: ``rows``, not ``.rows``
+            path = path.removeprefix(".")
+        raise InvalidRequestError(field + path, exc.problem) from None
 
 
 def entity_to_json(entity: value_pb2.Entity, field: str) -> dict[str, Any]:
     """A wire entity as Cedar's entity JSON."""
     uid = entity_uid(entity.uid, f"{field}.uid", entity.HasField("uid"))
     out: dict[str, Any] = {
-        "uid": uid.to_json(),
-        "attrs": record_to_json(entity.attributes, f"{field}.attributes"),
+        "uid": {"type": uid.type, "id": uid.id},
+        "attrs": record_to_json(entity.attributes, f"{field}.attributes")
+        if entity.attributes
+        else {},
         "parents": [
             entity_uid(p, f"{field}.parents[{i}]").to_json() for i, p in enumerate(entity.parents)
         ],

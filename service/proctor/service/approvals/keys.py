@@ -34,6 +34,10 @@ class Keys:
         """The msgpack-encoded approval record."""
         return f"{self.prefix}:{{{slot_of_id(approval_id)}}}:apr:{approval_id}"
 
+    def record_prefix(self, slot: str) -> str:
+        """What :meth:`record` puts before the approval id, for ids of ``slot``."""
+        return f"{self.prefix}:{{{slot}}}:apr:"
+
     def request(self, fingerprint: str, bundle_version: str) -> str:
         """The current approval id for one request under one bundle version."""
         slot = slot_of_fingerprint(fingerprint)

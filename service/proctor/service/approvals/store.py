@@ -87,6 +87,7 @@ class ApprovalStore:
         self._on_change = on_change
         # Transactions retried because another writer changed the key first.
         self.conflicts = 0
+        self._find_live = client.register_script(_FIND_BY_REQUEST)
 
     def set_on_change(self, on_change: OnChange | None) -> None:
         """Who hears about transitions (audit, notifiers)."""
@@ -171,12 +172,16 @@ class ApprovalStore:
         request_key = self.keys.request(fingerprint, bundle_version)
         slot = slot_of_fingerprint(fingerprint)
         # Fast path, no transaction: a retried request finds its live approval
-        # with two reads. Creating one takes the WATCH path below.
-        current = await self._call(self.client.get(request_key))
-        if current is not None:
-            existing = await self.get(current.decode())
-            if existing is not None and _live(existing, self.clock()):
-                return existing, False
+        # in one round trip (both keys share the request's hash tag).
+        # Creating one, or expiring an overdue one, takes the WATCH path below.
+        raw = await self._call(
+            self._find_live(keys=[request_key], args=[self.keys.record_prefix(slot)])
+        )
+        if raw:
+            found = model.decode(raw)
+            now = self.clock()
+            if model.expire_if_due(found, now) is found and _live(found, now):
+                return found, False
         async with self.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -332,6 +337,15 @@ class ApprovalStore:
             return await awaitable
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise StoreUnavailable(type(exc).__name__) from None
+
+
+# KEYS[1]: a request key; ARGV[1]: the record key prefix of its slot. The
+# record it points at, or nil.
+_FIND_BY_REQUEST = """
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('GET', ARGV[1] .. id)
+"""
 
 
 def _live(record: ApprovalRecord, now: float) -> bool:

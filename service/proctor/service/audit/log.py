@@ -1,12 +1,13 @@
 """The durable local evidence file: an OpenTelemetry span processor that
 chains every ``proctor.*`` span into JSON lines under ``<data-dir>/evidence/``.
 
-Spans are queued on the request path (a deque append) and written by one
-background thread in batches: chained, appended, ``fsync``-ed by policy,
-checkpointed (signed) every ``checkpoint_every`` records or seconds and at
-shutdown, and rotated by size. A batch that cannot be written stays queued and
-is retried; nothing is dropped silently — a full queue counts drops and marks
-the log unhealthy, which ``--evidence-required`` turns into DENY.
+Spans are queued on the request path (a deque append; the writer thread is
+woken only when the queue was empty). One background thread turns them into
+records in batches gathered over a few milliseconds: chained, appended,
+``fsync``-ed by policy, checkpointed (signed) every ``checkpoint_every``
+records or seconds and at shutdown, and rotated by size. A batch that cannot
+be written stays queued and is retried; nothing is dropped silently — a full
+queue counts drops and marks the log unhealthy, which ``--evidence-required`` turns into DENY.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ class EvidenceLog(SpanProcessor):
         self._checkpoint_every = checkpoint_every
         self._checkpoint_seconds = checkpoint_seconds
         self._clock_ns = clock_ns
-        self._queue: deque[dict[str, Any]] = deque()
+        self._queue: deque[ReadableSpan] = deque()
         self._wake = threading.Condition()
         self._stop = False
         self._failing = False
@@ -144,6 +145,7 @@ class EvidenceLog(SpanProcessor):
         self._last_checkpoint = time.monotonic()
         self._file_index = 0
         self._fh: Any = None
+        self._fh_bytes = 0  # bytes in the current file (tell() on a text file is slow)
         self.stats = LogStats()
         self._thread = threading.Thread(target=self._run, name="proctor-evidence", daemon=True)
         self._thread.start()
@@ -161,9 +163,13 @@ class EvidenceLog(SpanProcessor):
             self.stats.dropped += 1
             log.error("evidence queue full: a span was dropped (counted)")
             return
-        self._queue.append(span_body(span))
-        with self._wake:
-            self._wake.notify()
+        queue = self._queue
+        queue.append(span)
+        # The writer re-checks the queue under the lock before it waits, so
+        # only the append that makes the queue non-empty needs to wake it.
+        if len(queue) == 1:
+            with self._wake:
+                self._wake.notify()
 
     def shutdown(self) -> None:
         """Write what is queued, a final checkpoint, and close."""
@@ -195,10 +201,11 @@ class EvidenceLog(SpanProcessor):
                     if self._due_checkpoint():
                         break
                 stopping = self._stop
-            if not stopping and self._fsync == "batch":
+            if not stopping:
                 # Group commit: let a few milliseconds of records gather, so a
-                # busy server makes one write and one fsync per window, not
-                # per decision. Decisions never wait for this.
+                # busy server makes one write (and with ``batch`` one fsync)
+                # per window, not per decision, and this thread wakes rarely.
+                # Decisions never wait for this.
                 time.sleep(GROUP_COMMIT_SECONDS)
             try:
                 self._write_pending()
@@ -219,15 +226,15 @@ class EvidenceLog(SpanProcessor):
         )
 
     def _write_pending(self) -> None:
-        batch: list[dict[str, Any]] = []
+        batch: list[ReadableSpan] = []
         while self._queue and len(batch) < 512:
             batch.append(self._queue.popleft())
         lines: list[str] = []
         chain, stats = self._chain, self.stats
         saved = (chain.seq, chain.prev, self._since_checkpoint, stats.checkpoints)
-        for body in batch:
-            lines.append(self._chain.line("span", body))
-            self._since_checkpoint += 1
+        for span in batch:
+            lines.append(chain.line("span", span_body(span)))
+        self._since_checkpoint += len(batch)
         if self._since_checkpoint >= self._checkpoint_every or self._due_checkpoint():
             lines.append(self._checkpoint_line())
         if not lines:
@@ -269,9 +276,11 @@ class EvidenceLog(SpanProcessor):
 
     def _append(self, lines: list[str]) -> None:
         for line in lines:
-            if self._fh is None or self._fh.tell() >= self._max_bytes:
+            if self._fh is None or self._fh_bytes >= self._max_bytes:
                 self._rotate()
-            self._fh.write(line + "\n")
+            data = line + "\n"
+            self._fh.write(data)
+            self._fh_bytes += len(data.encode()) if not data.isascii() else len(data)
             if self._fsync == "always":
                 self._fh.flush()
                 os.fsync(self._fh.fileno())
@@ -290,3 +299,4 @@ class EvidenceLog(SpanProcessor):
         self.directory.mkdir(parents=True, exist_ok=True)  # recreated if removed
         name = f"evidence-{self._chain.instance}-{self._file_index:05d}.jsonl"
         self._fh = open(self.directory / name, "a", encoding="utf-8")  # noqa: SIM115
+        self._fh_bytes = self._fh.tell()

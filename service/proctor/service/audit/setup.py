@@ -33,7 +33,12 @@ from opentelemetry.sdk.metrics.export import (
     PeriodicExportingMetricReader,
 )
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import (
+    ReadableSpan,
+    SpanProcessor,
+    SynchronousMultiSpanProcessor,
+    TracerProvider,
+)
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
@@ -137,20 +142,27 @@ def build_telemetry(
     meters = MeterProvider(resource=resource, metric_readers=readers)
     meter = meters.get_meter("proctor")
     tracers = TracerProvider(resource=resource, sampler=ALWAYS_ON)
+    # The same processors also receive the decision spans the auditor makes
+    # without the SDK (see DecisionSpan).
+    sink = SynchronousMultiSpanProcessor()  # type: ignore[no-untyped-call]
     evidence = None
     if evidence_dir is not None:
         key = load_or_create_key(key_file, evidence_dir)
         evidence = EvidenceLog(evidence_dir, instance, key, fsync=fsync)
         tracers.add_span_processor(evidence)
+        sink.add_span_processor(evidence)
     exporters = []
     if otlp_endpoint:
         counting = CountingExporter(
             otlp_exporter(otlp_endpoint, otlp_protocol), meter.create_counter(A.M_EXPORT_FAILURES)
         )
         exporters.append(counting)
-        tracers.add_span_processor(BatchSpanProcessor(counting, max_queue_size=65536))
+        batch = BatchSpanProcessor(counting, max_queue_size=65536)
+        tracers.add_span_processor(batch)
+        sink.add_span_processor(batch)
     for processor in extra_processors:
         tracers.add_span_processor(processor)
+        sink.add_span_processor(processor)
     dropped = meter.create_observable_counter(
         A.M_EVIDENCE_DROPPED,
         callbacks=[
@@ -164,6 +176,8 @@ def build_telemetry(
         instance,
         scrub=scrub or (lambda text: text),
         evidence_ok=evidence.healthy if evidence is not None else (lambda: True),
+        decision_sink=sink,
+        resource=resource,
     )
     return Telemetry(tracers, meters, auditor, evidence, exporters)
 
