@@ -270,7 +270,7 @@ def free_port(span: int = 1) -> int:
 class ServerSpec:
     """How to start one server for one bundle."""
 
-    name: str  # "cerbos" | "proctor"
+    name: str  # "cerbos" | "proctor" | "floor" (bench/floor.py: grpcio's own cost)
     argv: list[str]
     port: int
     method: str
@@ -775,7 +775,8 @@ def build_payloads(
         def encode(s: Scenario) -> bytes:
             return proctor_request(s).SerializeToString()
 
-        check = check_proctor
+        # The floor answers everything alike: only the call itself is checked.
+        check = check_proctor if server.spec.name == "proctor" else (lambda s, raw: None)
     files: list[PayloadFile] = []
     problems: list[str] = []
     for i, s in enumerate(bundle.scenarios):
@@ -955,6 +956,10 @@ def start_server(
         data_dir = Path(tempfile.mkdtemp(prefix="proctor-data-", dir=scratch))
         proctor = getattr(args, "proctor_exe", None) or str(REPO / ".venv" / "bin" / "proctor")
         spec = proctor_spec(bundle, args.proctor_cmd, data_dir, proctor)
+    elif which == "floor":
+        port = free_port()
+        argv = [str(REPO / ".venv" / "bin" / "python"), "-m", "bench.floor"]
+        spec = ServerSpec("floor", [*argv, "--listen", f"127.0.0.1:{port}"], port, PROCTOR_METHOD)
     else:
         raise ValueError(f"unknown server {which!r}")
     server = RunningServer(spec, WORK / "logs" / f"{which}-{bundle.name}.log")
@@ -1186,7 +1191,11 @@ def main(argv: list[str] | None = None) -> int:
 
     run = sub.add_parser("run", help="benchmark servers against each other")
     common(run)
-    run.add_argument("--servers", default="cerbos,proctor")
+    run.add_argument(
+        "--servers",
+        default="cerbos,proctor",
+        help="cerbos, proctor, floor (an empty grpc.aio handler: grpcio's own per-call cost)",
+    )
     run.add_argument("--bundles", default="example,large", help="example,large")
     run.add_argument("--concurrency", default="1,16,64")
     run.add_argument("--duration", type=float, default=10.0, help="measured seconds per point")

@@ -23,6 +23,11 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# `proctor serve` starts one worker per core by default; the tests' servers
+# run one process each (test_workers.py asks for two explicitly), so a test
+# machine's core count changes nothing.
+os.environ.setdefault("PROCTOR_WORKERS", "1")
+
 
 @pytest.fixture(scope="session")
 def example_bundle_dir() -> Path:

@@ -288,7 +288,7 @@ def build_settings(
         ),
         evidence_key_file=_file("evidence_key_file", pick("evidence_key_file", "")),
         evidence_required=_bool("evidence_required", pick("evidence_required", "false")),
-        workers=_workers(pick("workers", "1")),
+        workers=_workers(pick("workers", "auto")),
         reuse_port=flags.get("reuse_port") == "true",
     )
 
