@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from proctor.masking.detect._base import FIRST_DIGIT, NUM_END, Finding, glued, lowered
+from proctor.masking.detect._base import NUM_END, Finding, glued, lowered
 from proctor.masking.detect.validators import date_valid
 
 _MONTH_NAMES = (
@@ -55,50 +55,56 @@ _MONTH_FIRST = re.compile(
     _MON
     + r"(?:[ \t]+"
     + _DAY
-    + r"(?![0-9]|[.,][0-9])(?:,?[ \t]+"
+    + r"(?![0-9]|[.,:][0-9])(?:,?[ \t]+"
     + _YEAR
     + r")?(?![\w'])|[ \t,-]+(?P<year2>(?:1[89]|2[01])[0-9]{2})\b)"
 )
-# "4 March 2021", "4th of March", "04-Mar-2021", "4/Mar/21"
-_DAY_MONTH = re.compile(
-    r"(?P<day>"
-    + FIRST_DIGIT
-    + r"[0-9]?)(?:st|nd|rd|th)?"
-    + r"(?:[ \t]+(?:of[ \t]+)?|(?P<sep>[-/ ]))"
-    + _MON
-    + r"(?:(?(sep)(?P=sep)|,?[ \t]+)(?P<year>(?:1[89]|2[01])?[0-9]{2}))?\b"
-)
-# 3/4/21, 03/04/2021, 3-4-2021, 03.04.2021 (dots only with a four-digit year,
-# so version numbers such as 3.4.21 stay out).
-_NUMERIC = re.compile(
-    r"(?P<a>[0-9](?<![\w/.-].)[0-9]?)(?P<sep>[/-])(?P<b>[0-9]{1,2})(?P=sep)"
-    r"(?P<year>[0-9]{4}|[0-9]{2})(?![\w/-]|\.[0-9])"
-)
-_DOTTED = re.compile(
-    r"(?P<a>[0-9](?<![\w/.-].)[0-9]?)\.(?P<b>[0-9]{1,2})\.(?P<year>[0-9]{4})(?![\w.-])"
-)
-# 2021-03-04, 2021/03/04, with an optional ISO time.
-_ISO = re.compile(
-    r"(?P<year>[12](?<![\w-].)[0-9]{3})(?P<sep>[-/])(?P<m>[0-9]{1,2})(?P=sep)"
-    r"(?P<d>[0-9]{1,2})(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
-    r"(?![\w/-])"
-)
-# 03/2021: month and year.
-_NUMERIC_MONTH_YEAR = re.compile(
-    r"(?P<m>[0-9](?<![\w/.-].)[0-9]?)/(?P<year>(?:19|20)[0-9]{2})(?![\w/-])"
-)
-# 3/4 without a year is a fraction, a dose (5/10 mg) or a ratio unless a
-# date cue comes just before it.
-_MONTH_DAY_NUMERIC = re.compile(
-    r"(?P<a>[0-9](?<![\w/.-].)[0-9]?)/(?P<b>[0-9]{1,2})(?![\w/-]|\.[0-9])"
-    r"(?![ \t]*(?i:mg|mcg|ml|mmhg|units?|tabs?|caps?|%|x\b))"
+_MON3 = "|".join(m[:3] for m in _MONTH_NAMES)
+# Every date that starts with a digit, in one scan (each branch with its own
+# boundary check after the first digit; the first branch that matches at a
+# place wins, so the longer shapes come first). One scan with a shared test
+# up front is about twice as fast as a scan per shape.
+_DIGIT_LED = re.compile(
+    # Where a number starts (a cheap test before the branches are tried).
+    r"(?=[0-9])(?<![\w-])(?:"
+    # 2021-03-04, 2021/03/04, with an optional ISO time.
+    r"(?P<iso>(?P<iy>[12](?<![\w-].)[0-9]{3})(?P<isep>[-/])(?P<im>[0-9]{1,2})(?P=isep)"
+    r"(?P<id>[0-9]{1,2})(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?(?![\w/-]))"
+    # 20210304: eight digits that read as a year 1900-2099, a month and a day.
+    r"|(?P<compact>(?P<cy>[12](?<![\w/.-].)[09][0-9]{2})(?P<cm>[01][0-9])(?P<cd>[0-3][0-9])"
+    r"(?![\w/-]|[.,][0-9]))"
+    # 04MAR2021, 4Mar2021: day, month and year run together.
+    r"|(?P<glued>(?P<gd>[0-9](?<![\w/.-].)[0-9]?)"
+    r"(?P<gmon>" + _MON3 + "|" + _MON3.upper() + r")(?P<gy>(?:1[89]|2[01])[0-9]{2})(?![\w]))"
+    # "4 March 2021", "4th of March", "04-Mar-2021", "4/Mar/21".
+    r"|(?P<dm>(?P<dd>[0-9](?<![\w-].)[0-9]?)(?:st|nd|rd|th)?"
+    r"(?:[ \t]+(?:of[ \t]+)?|(?P<dsep>[-/ ]))"
+    + _MON.replace("?P<mon>", "?P<dmon>")
+    + r"(?:(?(dsep)(?P=dsep)|,?[ \t]+)(?P<dy>(?:1[89]|2[01])?[0-9]{2})(?![:.][0-9]))?\b)"
+    # 3/4/21, 03/04/2021, 3-4-2021.
+    r"|(?P<num>(?P<na>[0-9](?<![\w/.-].)[0-9]?)(?P<nsep>[/-])(?P<nb>[0-9]{1,2})(?P=nsep)"
+    r"(?P<ny>[0-9]{4}|[0-9]{2})(?![\w/-]|\.[0-9]))"
+    # 03.04.2021 (dots only with a four-digit year, so version numbers such as
+    # 3.4.21 stay out).
+    r"|(?P<dot>(?P<ta>[0-9](?<![\w/.-].)[0-9]?)\.(?P<tb>[0-9]{1,2})\.(?P<ty>[0-9]{4})"
+    r"(?![\w-]|\.[0-9]))"
+    # 03/2021: month and year.
+    r"|(?P<my>(?P<mm>[0-9](?<![\w/.-].)[0-9]?)/(?P<myy>(?:19|20)[0-9]{2})(?![\w/-]))"
+    # 3/4 without a year is a fraction, a dose (5/10 mg) or a ratio unless a
+    # date cue comes just before it.
+    r"|(?P<md>(?P<ma>[0-9](?<![\w/.-].)[0-9]?)/(?P<mb>[0-9]{1,2})(?![\w/-]|\.[0-9])"
+    r"(?![ \t]*(?i:mg|mcg|ml|mmhg|units?|tabs?|caps?|%|x\b))))"
 )
 _CUED_MONTH_DAY = re.compile(
     r"\b(?:on|since|from|until|till|through|thru|by|before|after|dated|date|dos|dob"
-    r"|admitted|discharged|seen|visit|surgery|last|next)[:\s]+\Z"
+    r"|admitted|discharged|seen|visit|surgery|last|next|up|f/u|due|scheduled|appt"
+    r"|appointment|placement|placed|drawn|collected|obtained|performed|done|started"
+    r"|stopped|held|resumed|returns?|rtc)[:\s]+\Z"
 )
 _RATIO_CUE = re.compile(
-    r"(?:pain|strength|score|scale|rated|grade|ratio|bp|blood pressure|murmur|apgar|gcs)"
+    r"(?:pain|strength|score|scale|rated|grade|ratio|bp|blood pressure|murmur|apgar|gcs"
+    r"|exp|expires|expiry|expiration)"
     r"[^.\n]{0,12}\Z"
 )
 # DOB: 03041950 — eight digits only next to a birth-date cue (lower case).
@@ -136,11 +142,11 @@ class DateDetector:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield dates."""
-        yield from self._named(text)
-        yield from self._numeric(text)
+        yield from self._month_first(text)
+        yield from self._digit_led(text)
         yield from self._birth_digits(text)
 
-    def _named(self, text: str) -> Iterator[Finding]:
+    def _month_first(self, text: str) -> Iterator[Finding]:
         for m in _MONTH_FIRST.finditer(text):
             if glued(text, m.start()):
                 continue
@@ -148,41 +154,52 @@ class DateDetector:
                 yield Finding("DATE", m.start(), m.end(), 0.8, self.name)
             elif date_valid(_year(m.group("year")), _MONTHS[m.group("mon")], int(m.group("day"))):
                 yield Finding("DATE", m.start(), m.end(), 0.9, self.name)
-        for m in _DAY_MONTH.finditer(text):
-            if date_valid(_year(m.group("year")), _MONTHS[m.group("mon")], int(m.group("day"))):
-                yield Finding("DATE", m.start(), m.end(), 0.9, self.name)
 
-    def _numeric(self, text: str) -> Iterator[Finding]:
-        for pattern in (_NUMERIC, _DOTTED):
-            for m in pattern.finditer(text):
-                if _numeric_ok(int(m.group("a")), int(m.group("b")), _year(m.group("year"))):
-                    yield Finding("DATE", m.start(), m.end(), 0.9, self.name)
-        for m in _ISO.finditer(text):
-            year = int(m.group("year"))
-            if _FIRST_YEAR <= year <= _LAST_YEAR and date_valid(
-                year, int(m.group("m")), int(m.group("d"))
-            ):
-                yield Finding("DATE", m.start(), m.end(), 0.95, self.name)
-        if "/" not in text:
-            return
-        for m in _NUMERIC_MONTH_YEAR.finditer(text):
-            if 1 <= int(m.group("m")) <= 12:
-                yield Finding("DATE", m.start(), m.end(), 0.6, self.name)
-        low = lowered(text)
-        for m in _MONTH_DAY_NUMERIC.finditer(text):
-            if not _numeric_ok(int(m.group("a")), int(m.group("b")), None):
-                continue
-            lo = max(0, m.start() - 24)
-            if _CUED_MONTH_DAY.search(low, lo, m.start()):
-                yield Finding("DATE", m.start(), m.end(), 0.7, self.name)
-            elif (
-                self.thorough
-                # x/10 and x/5 are pain and strength scores far more often
-                # than 10 October or 5 May.
-                and int(m.group("b")) not in (5, 10)
-                and not _RATIO_CUE.search(low, lo, m.start())
-            ):
-                yield Finding("DATE", m.start(), m.end(), 0.5, self.name)
+    def _digit_led(self, text: str) -> Iterator[Finding]:
+        low: str | None = None
+        for m in _DIGIT_LED.finditer(text):
+            kind = m.lastgroup
+            start, end = m.start(), m.end()
+            if kind == "iso":
+                year = int(m.group("iy"))
+                if _FIRST_YEAR <= year <= _LAST_YEAR and date_valid(
+                    year, int(m.group("im")), int(m.group("id"))
+                ):
+                    yield Finding("DATE", start, end, 0.95, self.name)
+            elif kind == "compact":
+                year = int(m.group("cy"))
+                if 1900 <= year <= 2099 and date_valid(
+                    year, int(m.group("cm")), int(m.group("cd"))
+                ):
+                    yield Finding("DATE", start, end, 0.7, self.name)
+            elif kind == "glued":
+                if date_valid(int(m.group("gy")), _MONTHS[m.group("gmon")], int(m.group("gd"))):
+                    yield Finding("DATE", start, end, 0.9, self.name)
+            elif kind == "dm":
+                if date_valid(_year(m.group("dy")), _MONTHS[m.group("dmon")], int(m.group("dd"))):
+                    if m.group("dsep") is None and text.endswith(("the ", "The "), 0, start):
+                        start -= 4  # "the 4th of March"
+                    yield Finding("DATE", start, end, 0.9, self.name)
+            elif kind in ("num", "dot"):
+                a, b, y = ("na", "nb", "ny") if kind == "num" else ("ta", "tb", "ty")
+                if _numeric_ok(int(m.group(a)), int(m.group(b)), _year(m.group(y))):
+                    yield Finding("DATE", start, end, 0.9, self.name)
+            elif kind == "my":
+                if 1 <= int(m.group("mm")) <= 12:
+                    yield Finding("DATE", start, end, 0.6, self.name)
+            elif kind == "md" and _numeric_ok(int(m.group("ma")), int(m.group("mb")), None):
+                low = low if low is not None else lowered(text)
+                lo = max(0, start - 24)
+                if _CUED_MONTH_DAY.search(low, lo, start):
+                    yield Finding("DATE", start, end, 0.7, self.name)
+                elif (
+                    self.thorough
+                    # x/10 and x/5 are pain and strength scores far more often
+                    # than 10 October or 5 May.
+                    and int(m.group("mb")) not in (5, 10)
+                    and not _RATIO_CUE.search(low, lo, start)
+                ):
+                    yield Finding("DATE", start, end, 0.5, self.name)
 
     def _birth_digits(self, text: str) -> Iterator[Finding]:
         low = lowered(text)
