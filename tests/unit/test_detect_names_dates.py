@@ -101,6 +101,17 @@ def check(text: str, expected: Spans, categories: tuple[str, ...]) -> None:
         pytest.param("His granddaughter Shelly notes", [("NAME", "Shelly")], id="ly-name"),
         # credentials after a name, and "See" kept out of it
         pytest.param("See Andrew Cooper, FNP-BC", [("NAME", "Andrew Cooper")], id="see-credential"),
+        pytest.param(
+            "x\nDIAZ, MARTIN, 95 year old", [("NAME", "DIAZ, MARTIN")], id="caps-ambiguous-first"
+        ),
+        pytest.param("x\nJesus J. May, 91 yo", [("NAME", "Jesus J. May")], id="surname-may-age"),
+        pytest.param("x\nWard, Ralph, 101 yo", [("NAME", "Ward, Ralph")], id="surname-ward-age"),
+        pytest.param(
+            "Consults: Neurology (Alexa Ortiz), PT", [("NAME", "Alexa Ortiz")], id="in-brackets"
+        ),
+        pytest.param(
+            "daily?\nBobby Ochoa\n\n> On", [("NAME", "Bobby Ochoa")], id="ambiguous-first"
+        ),
         # census given names with no cue
         pytest.param("Katelyn Fisher came by", [("NAME", "Katelyn Fisher")], id="census-first"),
     ],
@@ -134,10 +145,33 @@ def test_name_found(text: str, expected: Spans) -> None:
         pytest.param("Lasix 20 mg daily and Zoloft", id="drug-and-drug"),
         pytest.param("Insurance: Blue Cross Blue Shield", id="insurer"),
         pytest.param("Follow up on Tuesday", id="weekday"),
+        pytest.param("Coverage: (Blue Cross)", id="insurer-in-brackets"),
     ],
 )
 def test_name_near_misses(text: str) -> None:
     assert found(text, "NAME") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Seen by Dr. Mary Allen. Allen test normal.",
+            [("NAME", "Mary Allen")],
+            id="eponym-after-a-name",
+        ),
+        pytest.param(
+            "Dr. Jane York. Moved to New York.", [("NAME", "Jane York")], id="place-after-a-name"
+        ),
+        pytest.param(
+            "Mr. Alvarez reports pain. No fever per Alvarez.",
+            [("NAME", "Alvarez"), ("NAME", "Alvarez")],
+            id="later-mention",
+        ),
+    ],
+)
+def test_thorough_later_mentions(text: str, expected: Spans) -> None:
+    assert found(text, "NAME", mode="thorough") == expected
 
 
 # --- dates --------------------------------------------------------------------

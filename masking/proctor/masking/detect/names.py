@@ -218,6 +218,17 @@ _CAP_RUN = re.compile(rf"{_WORD_FIRST}(?:{_GAP}(?:{_WORD}|{_INITIAL})){{1,5}}{_B
 _MONTH_NAMES = frozenset({"april", "may", "june", "august"})
 _VERB_ENDINGS = ("ed", "ing", "ly")
 _MAX_PROPAGATED = 64
+# A later mention is no name before what follows eponyms ("Allen test") or
+# after what starts place names ("New York", "Fort Collins").
+_EPONYM_NEXT = re.compile(
+    r"[ \t]+(?:test|tests|sign|signs|maneuver|procedure|syndrome|disease|catheter|reflex"
+    r"|score|scale|criteria|classification|fracture|tube|line|Permanente)\b"
+)
+_PLACE_STARTS = frozenset(
+    {"new", "fort", "port", "lake", "mount", "north", "south", "east", "west", "saint", "san"}
+    | {"santa", "los", "las", "el", "la", "glen", "grand", "little"}
+)
+_PLACE_BEFORE = re.compile(r"(?:New|Fort|Port|Lake|Mount|St\.|Saint|North|South|East|West)[ \t]\Z")
 _SENTENCE_END = ".!?;:>\n("
 
 
@@ -268,6 +279,32 @@ def _until_stopword(
             continue
         return tokens[:i]
     return tokens
+
+
+def _is_given(token: str) -> bool:
+    key = _key(token)
+    return key in FIRST_NAMES or key in AMBIGUOUS_FIRST
+
+
+def _name_word(text: str, tokens: list[_Token], i: int) -> bool:
+    """Whether ``tokens[i]`` can be part of a name that a cue after it points
+    at: no stop word, unless a surname stands there ("Jesus J. May", "Ward,
+    Ralph")."""
+    tok = tokens[i]
+    key = _key(tok.text)
+    if key not in STOPWORDS or _is_initial(tok.text):
+        return True
+    surname = key in SURNAMES or key in SURNAME_WORDS or key in AMBIGUOUS_FIRST
+    return surname and (i > 0 or (len(tokens) > 1 and _comma_after(text, tok)))
+
+
+def _in_brackets(text: str, tokens: list[_Token]) -> bool:
+    """Whether ``tokens`` are all that stands in brackets: "(Alexa Ortiz)"."""
+    return (
+        len(tokens) <= 3
+        and text.endswith("(", 0, tokens[0].start)
+        and text.startswith(")", tokens[-1].end)
+    )
 
 
 def _is_known(token: str) -> bool:
@@ -404,14 +441,14 @@ class NameDetector:
 
     def _tail_before(self, text: str, end: int, pattern: re.Pattern[str]) -> list[_Token]:
         """The name words that end at ``end`` (spaces before it skipped),
-        without leading stop words."""
+        without leading stop words ("Re: Eileen Stevens" but "Ward, Ralph")."""
         while end > 0 and text[end - 1] in " \t":
             end -= 1
         tail = pattern.search(text, max(0, end - 60), end)
         if tail is None:
             return []
         tokens = _tokens(text, tail.start(), tail.end())
-        while tokens and (_key(tokens[0].text) in STOPWORDS or _is_initial(tokens[0].text)):
+        while tokens and not _name_word(text, tokens, 0):
             tokens = tokens[1:]
         return tokens
 
@@ -426,10 +463,10 @@ class NameDetector:
                 if (
                     len(tokens) < 2
                     or not (tokens[0].start == 0 or text[tokens[0].start - 1] == "\n")
-                    or _key(tokens[1].text) not in FIRST_NAMES
+                    or not _is_given(tokens[1].text)
                 ):
                     continue  # "HTN, COPD, 70 yo": a known given name must follow
-            if any(_key(t.text) in STOPWORDS and not _is_initial(t.text) for t in tokens):
+            if not all(_name_word(text, tokens, i) for i in range(len(tokens))):
                 continue
             if len(tokens) == 1 and _key(tokens[0].text) in _NOT_SUBJECT:
                 continue
@@ -521,9 +558,12 @@ class NameDetector:
                     and (nxt not in STOPWORDS or nxt in SURNAMES)
                 ):
                     score = 0.7
+                elif key in AMBIGUOUS_FIRST and key not in _MONTH_NAMES and nxt in SURNAMES:
+                    score = 0.65  # "Bobby Ochoa", "Grant Nguyen"
                 elif (
-                    self.thorough
+                    (self.thorough or _in_brackets(text, tokens))
                     and key not in STOPWORDS
+                    and key not in _PLACE_STARTS
                     and nxt in SURNAMES
                     and not _is_initial(tokens[i].text)
                 ):
@@ -559,4 +599,6 @@ class NameDetector:
         ordered = sorted(words, key=lambda w: (-len(w), w))[:_MAX_PROPAGATED]
         pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, ordered)) + ")" + _BOUND)
         for m in pattern.finditer(text):
+            if _EPONYM_NEXT.match(text, m.end()) or _PLACE_BEFORE.search(text, 0, m.start()):
+                continue  # "Allen test", "New York": the word is not the person here
             yield Finding("NAME", m.start(), m.end(), 0.6, self.name)
