@@ -501,6 +501,7 @@ STOPWORDS: frozenset[str] = _words(
     members subscriber account insurance transcribed dictated signed date dob mrn
     subject re attn fax phone email pager ordering referring consults consult
     procedures imaging findings impression follow please palliative hospice
+    front desk scheduling billing triage registration reception
     january february march july september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
     """

@@ -32,7 +32,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from proctor.masking.detect._base import LO, UP, Finding, glued, lowered, word_alternation
 from proctor.masking.detect._name_lists import (
@@ -131,30 +131,58 @@ _PERSON_VERBS = (
     *("believes", "hopes", "worries", "was accompanied", "is accompanied", "came"),
     *("comes",),
 )
-# Every cue word in one scan of the lower-cased text, as a trie per kind;
-# the kind is the name of the group that matched (earlier kinds win where
-# two match at one place: "patient:" is a label before it is a weak cue).
+
+
+def _cue_scan(
+    cues: tuple[tuple[str, tuple[str, ...], str], ...],
+) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One pattern for every cue word of every kind, and the kind of each of
+    its groups. ``cues`` holds (kind, words, what must follow the word).
+
+    The words make a single trie (lower case; a space stands for spaces or
+    tabs), so each place in the text is tested once rather than once per
+    kind. Each word ends in its kinds' suffixes, each closed by an empty
+    group; the last group of a match (``lastindex``) names its kind. Longer
+    words win over their prefixes, then kinds in the order given ("patient:"
+    is a label before it is a weak cue)."""
+    trie: dict[str, Any] = {}
+    for k, (_, words, _) in enumerate(cues):
+        for word in words:
+            node = trie
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node.setdefault("", []).append(k)
+    kinds = ["none"]  # group 0 is the whole match
+
+    def render(node: dict[str, Any]) -> str:
+        branches = []
+        for ch in sorted((c for c in node if c), reverse=True):
+            atom = r"[ \t]+" if ch == " " else re.escape(ch)
+            branches.append(atom + render(node[ch]))
+        for k in node.get("", ()):
+            kinds.append(cues[k][0])
+            branches.append(cues[k][2] + "()")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    body = render(trie)
+    firsts = "".join(sorted(re.escape(c) for c in trie))
+    # A cheap test first: a cue word starts a word, with one of its letters.
+    return re.compile(rf"(?=[{firsts}])(?<!\w){body}"), tuple(kinds)
+
+
 # Labels also match the keys of flattened JSON ("first_name: Jane").
-_CUE_KINDS = ("label", "label", "sig", "weak", "greet", "signoff", "soft", "soft", "verb")
-_CUE_SCAN = re.compile(
-    r"(?<!\w)(?:"
-    + "|".join(
-        f"(?P<c{i}>{pattern})"
-        for i, pattern in enumerate(
-            (
-                word_alternation(_LABEL_CUES) + r"[ \t_-]*name[ \t]*[:=][ \t]*",
-                word_alternation(_ROLE_LABELS) + r"[ \t]*[:=][ \t]*",
-                word_alternation(_SIGNATURE_CUES) + r"[ \t]*:?[ \t]*",
-                word_alternation(_WEAK_CUES) + r"[,:]?[ \t]+(?:(?:is|was|named|called)[ \t]+)?",
-                word_alternation(_GREETINGS) + r",?[ \t]+",
-                word_alternation(_SIGN_OFFS) + r"[ \t]*[,!.]?[ \t]*\n(?:[ \t]*\n)?[ \t]*",
-                word_alternation(_SOFT_CUES) + r"[ \t]+",
-                word_alternation(_SOFT_LABELS) + r"[ \t]*:[ \t]*",
-                word_alternation(_PERSON_VERBS) + r"(?![\w'’-])",
-            )
-        )
+_CUE_SCAN, _CUE_KINDS = _cue_scan(
+    (
+        ("label", _LABEL_CUES, r"[ \t_-]*name[ \t]*[:=][ \t]*"),
+        ("label", _ROLE_LABELS, r"[ \t]*[:=][ \t]*"),
+        ("sig", _SIGNATURE_CUES, r"[ \t]*:?[ \t]*"),
+        ("weak", _WEAK_CUES, r"[,:]?[ \t]+(?:(?:is|was|named|called)[ \t]+)?"),
+        ("greet", _GREETINGS, r",?[ \t]+"),
+        ("signoff", _SIGN_OFFS, r"[ \t]*[,!.]?[ \t]*\n(?:[ \t]*\n)?[ \t]*"),
+        ("soft", _SOFT_CUES, r"[ \t]+"),
+        ("soft", _SOFT_LABELS, r"[ \t]*:[ \t]*"),
+        ("verb", _PERSON_VERBS, r"(?![\w'’-])"),
     )
-    + ")"
 )
 _STRONG = frozenset({"title", "label", "sig", "greet", "signoff"})
 # Titles are capitalised ("dr" in running text is not a title), and a bare
@@ -281,6 +309,9 @@ def _until_stopword(
     return tokens
 
 
+_GIVEN = FIRST_NAMES | AMBIGUOUS_FIRST
+
+
 def _is_given(token: str) -> bool:
     key = _key(token)
     return key in FIRST_NAMES or key in AMBIGUOUS_FIRST
@@ -335,7 +366,7 @@ class NameDetector:
         cues: list[tuple[str, int]] = []
         verbs: list[int] = []
         for m in _CUE_SCAN.finditer(low):
-            kind = _CUE_KINDS[int(m.lastgroup[1:])] if m.lastgroup else "weak"
+            kind = _CUE_KINDS[m.lastindex or 0]
             if kind == "verb":
                 verbs.append(m.start())
             else:
@@ -547,6 +578,12 @@ class NameDetector:
 
     def _runs(self, text: str) -> Iterator[Finding]:
         for m in _CAP_RUN.finditer(text):
+            if not (
+                self.thorough
+                or text.endswith("(", 0, m.start())
+                or any(_key(w) in _GIVEN for w in m.group().split())
+            ):
+                continue  # no given name in the run: nothing can start here
             tokens = _tokens(text, m.start(), m.end())
             i = 0
             while i < len(tokens) - 1:
