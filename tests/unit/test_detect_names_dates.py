@@ -99,6 +99,7 @@ def check(text: str, expected: Spans, categories: tuple[str, ...]) -> None:
         pytest.param("See Garrett Lawson on Tuesday", [("NAME", "Garrett Lawson")], id="see"),
         pytest.param("Patient Timothy Good (742)", [("NAME", "Timothy Good")], id="first-good"),
         pytest.param("His granddaughter Shelly notes", [("NAME", "Shelly")], id="ly-name"),
+        pytest.param("Caller: Wife Mary Jones", [("NAME", "Mary Jones")], id="relation-then-name"),
         # credentials after a name, and "See" kept out of it
         pytest.param("See Andrew Cooper, FNP-BC", [("NAME", "Andrew Cooper")], id="see-credential"),
         pytest.param(
@@ -146,6 +147,14 @@ def test_name_found(text: str, expected: Spans) -> None:
         pytest.param("Insurance: Blue Cross Blue Shield", id="insurer"),
         pytest.param("Follow up on Tuesday", id="weekday"),
         pytest.param("Coverage: (Blue Cross)", id="insurer-in-brackets"),
+        pytest.param("Guarantor: Self", id="guarantor-self"),
+        pytest.param("Caller: Wife", id="caller-relation"),
+        pytest.param("Hi Mom,", id="hi-relation"),
+        pytest.param("Thanks,\nMom", id="thanks-relation"),
+        pytest.param("Attending: Pending", id="attending-pending"),
+        pytest.param("Caller: Home Health Agency", id="caller-agency"),
+        pytest.param("From: Patient Portal", id="from-portal"),
+        pytest.param("Best,\nFront Desk", id="sign-off-desk"),
     ],
 )
 def test_name_near_misses(text: str) -> None:

@@ -502,6 +502,7 @@ STOPWORDS: frozenset[str] = _words(
     subject re attn fax phone email pager ordering referring consults consult
     procedures imaging findings impression follow please palliative hospice
     front desk scheduling billing triage registration reception
+    self same other pending outside home chart portal agency tbd listed declined
     january february march july september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
     """

@@ -411,6 +411,8 @@ class NameDetector:
             tokens = _tokens(text, seq.start(), seq.end())
             last_first = len(tokens) > 1 and _comma_after(text, tokens[0])
             tokens = _until_stopword(tokens, strong=strong, last_first=last_first)
+            while tokens and _key(tokens[0].text) in _NOT_SUBJECT:
+                tokens = tokens[1:]  # "Caller: Wife", "Hi Mom,"
             if not tokens or all(_is_initial(t.text) for t in tokens):
                 continue
             first = tokens[0]
