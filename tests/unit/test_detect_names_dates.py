@@ -100,6 +100,8 @@ def check(text: str, expected: Spans, categories: tuple[str, ...]) -> None:
         pytest.param("Patient Timothy Good (742)", [("NAME", "Timothy Good")], id="first-good"),
         pytest.param("His granddaughter Shelly notes", [("NAME", "Shelly")], id="ly-name"),
         pytest.param("Caller: Wife Mary Jones", [("NAME", "Mary Jones")], id="relation-then-name"),
+        pytest.param("Mrs. Good resting in bed", [("NAME", "Good")], id="title-surname-word"),
+        pytest.param("daily?\n\nMark Booth\n\n----", [("NAME", "Mark Booth")], id="signature-line"),
         # credentials after a name, and "See" kept out of it
         pytest.param("See Andrew Cooper, FNP-BC", [("NAME", "Andrew Cooper")], id="see-credential"),
         pytest.param(
@@ -155,6 +157,7 @@ def test_name_found(text: str, expected: Spans) -> None:
         pytest.param("Caller: Home Health Agency", id="caller-agency"),
         pytest.param("From: Patient Portal", id="from-portal"),
         pytest.param("Best,\nFront Desk", id="sign-off-desk"),
+        pytest.param("Pickup:\nWill Call\n", id="will-call-own-line"),
     ],
 )
 def test_name_near_misses(text: str) -> None:

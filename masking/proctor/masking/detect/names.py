@@ -329,6 +329,11 @@ def _name_word(text: str, tokens: list[_Token], i: int) -> bool:
     return surname and (i > 0 or (len(tokens) > 1 and _comma_after(text, tok)))
 
 
+def _own_line(text: str, m: re.Match[str]) -> bool:
+    """Whether ``m`` is all there is on its line (a signature)."""
+    return (m.start() == 0 or text[m.start() - 1] == "\n") and text.startswith("\n", m.end())
+
+
 def _in_brackets(text: str, tokens: list[_Token]) -> bool:
     """Whether ``tokens`` are all that stands in brackets: "(Alexa Ortiz)"."""
     return (
@@ -409,7 +414,8 @@ class NameDetector:
             if kind == "signoff" and not _line_ends(text, seq.end()):
                 continue  # "Thanks,\nThe Cardiology team will call"
             tokens = _tokens(text, seq.start(), seq.end())
-            last_first = len(tokens) > 1 and _comma_after(text, tokens[0])
+            # "Attending: Good, Shirley" and "Mrs. Good": a surname comes first
+            last_first = kind == "title" or (len(tokens) > 1 and _comma_after(text, tokens[0]))
             tokens = _until_stopword(tokens, strong=strong, last_first=last_first)
             while tokens and _key(tokens[0].text) in _NOT_SUBJECT:
                 tokens = tokens[1:]  # "Caller: Wife", "Hi Mom,"
@@ -597,8 +603,15 @@ class NameDetector:
                     and (nxt not in STOPWORDS or nxt in SURNAMES)
                 ):
                     score = 0.7
-                elif key in AMBIGUOUS_FIRST and key not in _MONTH_NAMES and nxt in SURNAMES:
-                    score = 0.65  # "Bobby Ochoa", "Grant Nguyen"
+                elif (
+                    key in AMBIGUOUS_FIRST
+                    and key not in _MONTH_NAMES
+                    and (
+                        nxt in SURNAMES
+                        or (nxt in SURNAME_WORDS and key not in STOPWORDS and _own_line(text, m))
+                    )
+                ):
+                    score = 0.65  # "Bobby Ochoa", "Grant Nguyen"; "Mark Booth" as a signature
                 elif (
                     (self.thorough or _in_brackets(text, tokens))
                     and key not in STOPWORDS
