@@ -14,19 +14,27 @@ from proctor.masking.detect._base import NUM_END, Finding, glued, lowered
 # required (bare ten-digit runs need a cue, below) so NPIs and account numbers
 # are not read as phone numbers. Two patterns, so each starts with a plain
 # character class: "(617) 555-1234" and "617-555-1234".
-_REST = (
-    r"[2-9][0-9]{2}[ .-][0-9]{4}"
-    + NUM_END
-    + (r"(?:[ \t]*(?i:ext\.?|extension|x)[ \t]*[0-9]{1,6}\b)?")
-)
+#
+# An extension is part of the number, joined ("617-555-1234x22") or spaced
+# ("ext. 22", "extension 22", "#22"); an extension of seven or more digits
+# makes the whole thing no phone number.
+_EXT = r"(?:[ \t]*(?i:ext\.?|extension|x|\#)[ \t]*[0-9]{1,6})?"
+_REST = r"[2-9][0-9]{2}[ .-][0-9]{4}" + _EXT + NUM_END
 _PHONE_PAREN = re.compile(r"\((?<![\w].)[2-9][0-9]{2}\)[ ]?" + _REST)
 _PHONE_PLAIN = re.compile(r"[2-9](?<![\w(].)[0-9]{2}[ .-]" + _REST)
-# "+1 ", "1-", "+1-" in front of the area code.
-_COUNTRY_CODE = re.compile(r"(?<![\w+-])\+?1[ .-]?\Z")
-_CUED_BARE_PHONE = re.compile(
-    r"(?:phone|tel|telephone|cell|mobile|call|fax|pager|ph)\.?"
-    r"[ \t]*(?:#|no\.?)?[ \t]*:?[ \t]*((?:\+?1)?[2-9][0-9]{9})" + NUM_END
+# "+1 ", "1-", "+1-", "001-" in front of the area code.
+_COUNTRY_CODE = re.compile(r"(?<![\w+-])(?:\+|00)?1[ .-]?\Z")
+# Ten digits with no separators: an NPI, an account or an order number as
+# often as a phone number, so only a phone number after a cue (below).
+_BARE_PHONE = re.compile(r"[2-9](?<![A-Za-z_-].)[0-9]{2}[2-9][0-9]{6}" + _EXT + NUM_END)
+# The cues that make a bare ten-digit run a phone (or fax) number when one
+# comes before it on its line with no digit in between: "please call us at",
+# "Emergency contact: Sandra (wife)", "fax records to", "Callback:".
+_BARE_CUES = re.compile(
+    r"\b(?:call(?:back|ed|ing|s)?|phone[ds]?|telephone|tel|cell(?:phone)?|mobile|pager|beeper"
+    r"|fax(?:ed|es)?|facsimile|contact(?:ed|s)?|reach(?:ed|able)?|text(?:ed)?|dial|ph)\b"
 )
+_BARE_CUE_WINDOW = 48
 # The nearest cue before a number decides between phone and fax ("Tel …,
 # Fax …" on one line).
 _LINE_CUES = re.compile(
@@ -36,6 +44,18 @@ _LINE_CUES = re.compile(
 _CUE_WINDOW = 32
 
 
+def _bare_cued(low: str, start: int) -> bool:
+    """Whether a phone cue precedes ``start`` on its line, within
+    ``_BARE_CUE_WINDOW`` characters and with no digit between the two (so
+    "Call 555-0100 re order 4068413549" does not make the order a phone)."""
+    lo = max(0, start - _BARE_CUE_WINDOW, low.rfind("\n", 0, start) + 1)
+    cues = list(_BARE_CUES.finditer(low, lo, start))
+    if not cues:
+        return False
+    between = low[cues[-1].end() : start]
+    return not any("0" <= ch <= "9" for ch in between)
+
+
 def _is_fax(text: str, start: int) -> bool:
     lo = max(0, start - _CUE_WINDOW, text.rfind("\n", 0, start) + 1)
     cues = list(_LINE_CUES.finditer(text, lo, start))
@@ -43,9 +63,9 @@ def _is_fax(text: str, start: int) -> bool:
 
 
 def _phone_start(text: str, start: int) -> int | None:
-    """Where the number really starts (a +1 country code joins it), or None
-    when it is glued to a word, digit or hyphen."""
-    cc = _COUNTRY_CODE.search(text, max(0, start - 4), start)
+    """Where the number really starts (a +1 or 001 country code joins it),
+    or None when it is glued to a word, digit or hyphen."""
+    cc = _COUNTRY_CODE.search(text, max(0, start - 5), start)
     if cc is not None:
         return cc.start()
     if start and (text[start - 1].isalnum() or text[start - 1] in "_+-"):
@@ -56,8 +76,9 @@ def _phone_start(text: str, start: int) -> int | None:
 @dataclass(frozen=True, slots=True)
 class PhoneDetector:
     """US telephone numbers: (555) 123-4567, 555.123.4567, +1 555 123 4567,
-    extensions; bare ten digits only after a cue. Reported as FAX when the
-    nearest cue before the number on its line is "fax"."""
+    001-555-123-4567, with extensions (x123, ext. 123); ten bare digits only
+    after a cue earlier on the line. Reported as FAX when the nearest cue
+    before the number on its line is "fax"."""
 
     name: str = "phone"
     categories: frozenset[str] = frozenset({"PHONE", "FAX"})
@@ -71,10 +92,16 @@ class PhoneDetector:
                     continue
                 category = "FAX" if _is_fax(text, start) else "PHONE"
                 yield Finding(category, start, m.end(), 0.85, self.name)
-        for m in _CUED_BARE_PHONE.finditer(lowered(text)):
-            if not glued(text, m.start()):
-                category = "FAX" if _is_fax(text, m.start(1)) else "PHONE"
-                yield Finding(category, m.start(1), m.end(1), 0.75, self.name)
+        low: str | None = None
+        for m in _BARE_PHONE.finditer(text):
+            start = _phone_start(text, m.start())
+            if start is None:
+                continue
+            if low is None:
+                low = lowered(text)
+            if _bare_cued(low, start):
+                category = "FAX" if _is_fax(text, start) else "PHONE"
+                yield Finding(category, start, m.end(), 0.75, self.name)
 
 
 _EMAIL_LOCAL = re.compile(r"(?<![\w.+%-])[A-Za-z0-9_](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?\Z")
