@@ -125,3 +125,101 @@ PHONE_CATEGORIES = ("PHONE", "FAX")
 )
 def test_phones(text: str, expected: Spans) -> None:
     check(text, expected, PHONE_CATEGORIES)
+
+
+# --- record identifiers -------------------------------------------------------
+
+ID_CATEGORIES = ("SSN", "MRN", "ID", "ACCOUNT", "VEHICLE", "LICENSE", "HEALTH_PLAN", "DEVICE")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # accession numbers
+        pytest.param("ACC#: VO01535511\nPATIENT", [("ID", "VO01535511")], id="acc-hash"),
+        pytest.param("ACCESSION: YS66490041     COLLECTED", [("ID", "YS66490041")], id="accession"),
+        pytest.param("ACC#: S85-92434", [("ID", "S85-92434")], id="acc-hash-hyphen"),
+        pytest.param("Acc No. 123456789", [("ID", "123456789")], id="acc-no"),
+        pytest.param("Acc. # AB-123456", [("ID", "AB-123456")], id="acc-dot-hash"),
+        pytest.param("Accession number 123456789", [("ID", "123456789")], id="accession-number"),
+        pytest.param("accession of new data", [], id="accession-no-value"),
+        pytest.param("Acc: 12", [], id="acc-too-short"),
+        # a bracketed record number after a labelled patient name
+        pytest.param(
+            "Pt: Braun, Justin (6583889)   Collected",
+            [("MRN", "6583889")],
+            id="paren-pt-last-first",
+        ),
+        pytest.param(
+            "Patient Christine Hamilton (161-85-259) joined by video",
+            [("MRN", "161-85-259")],
+            id="paren-patient-grouped",
+        ),
+        pytest.param(
+            "Pt: Harmon, Michelle P. (92138484)", [("MRN", "92138484")], id="paren-initial"
+        ),
+        pytest.param("Pt: JONES, SANDRA (00538669)", [("MRN", "00538669")], id="paren-caps"),
+        pytest.param(
+            "Patient Kayla Smith (JE2994142) joined", [("MRN", "JE2994142")], id="paren-letters"
+        ),
+        pytest.param("Patient John Smith (2021) was seen", [], id="paren-year"),
+        pytest.param("Patient John Smith (135-145)", [], id="paren-range"),
+        pytest.param("Patient Jo Li (5/5) strength", [], id="paren-score"),
+        pytest.param("Patient Jo Li (x3) negative", [], id="paren-count"),
+        pytest.param("Sodium 140 (135-145) mmol/L", [], id="paren-lab-range"),
+        pytest.param("Quest Diagnostics (1234567)", [], id="paren-no-patient-label"),
+        pytest.param("Patient\nJohn Smith (1234567)", [], id="paren-label-other-line"),
+        # SSN after a label
+        pytest.param("SSN on file: 138196346", [("SSN", "138196346")], id="ssn-on-file"),
+        pytest.param("SSN: 912-34-5678", [("SSN", "912-34-5678")], id="ssn-label-itin-shape"),
+        pytest.param("SSN 912345678", [("SSN", "912345678")], id="ssn-label-nine-digits"),
+        pytest.param("ref 912-34-5678", [], id="ssn-unlabelled-invalid-area"),
+        pytest.param("order 138196346", [], id="ssn-unlabelled-nine-digits"),
+        # card numbers after a card label, Luhn or not
+        pytest.param(
+            "Card on file: 564835752036 (exp 08/27).",
+            [("ACCOUNT", "564835752036")],
+            id="card-on-file",
+        ),
+        pytest.param("Visa card ending in 4242", [("ACCOUNT", "4242")], id="card-ending-in"),
+        pytest.param("Card on file: Visa, exp 08/27", [], id="card-on-file-no-number"),
+        # licence plates with a space
+        pytest.param("Vehicle plate VST 238. ID:", [("VEHICLE", "VST 238")], id="plate-abc-123"),
+        pytest.param("Vehicle plate 689 IXS.", [("VEHICLE", "689 IXS")], id="plate-123-abc"),
+        pytest.param("plate JZU F50.", [("VEHICLE", "JZU F50")], id="plate-abc-a12"),
+        pytest.param("plate PJ 6312", [("VEHICLE", "PJ 6312")], id="plate-ab-1234"),
+        pytest.param("plate A 486797", [("VEHICLE", "A 486797")], id="plate-a-123456"),
+        pytest.param("Vehicle plate FDD-3695.", [("VEHICLE", "FDD-3695")], id="plate-hyphen"),
+        pytest.param("Plate: LCP 4.5 mm", [], id="plate-orthopaedic-size"),
+        pytest.param(
+            "plate ABC1234 BP 120/80", [("VEHICLE", "ABC1234")], id="plate-then-vital-sign"
+        ),
+        pytest.param("growth plate 2 mm", [], id="growth-plate"),
+        pytest.param("7-hole plate and 3 screws", [], id="hole-plate"),
+    ],
+)
+def test_identifiers(text: str, expected: Spans) -> None:
+    check(text, expected, ID_CATEGORIES)
+
+
+# --- near misses across every category -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("WBC 4.5-11.0 K/uL (4.5-11.0)", [], id="lab-range"),
+        pytest.param("Sodium 138 (135-145 mmol/L)", [], id="lab-range-units"),
+        pytest.param("BP 132/84, HR 88, SpO2 97%", [], id="vitals"),
+        pytest.param("Norco 5/325 mg q6h prn", [], id="dose-ratio"),
+        pytest.param("Dx E11.9, J45.909; CPT 99213", [], id="codes"),
+        pytest.param("Seen at 14:30 for PHQ-9 score 11, pain 7/10", [], id="time-and-scores"),
+        pytest.param("Blood cultures negative x3. Call with questions (TTY 711).", [], id="x3-tty"),
+        pytest.param("Continue for x2 weeks; output 1.5 L", [], id="duration-volume"),
+        pytest.param("Lot 4823A, exp 2026", [], id="lot-number-vaccine"),
+        pytest.param("Quit smoking in 2012", [], id="year"),
+        pytest.param("Called on 2021-03-04", [("DATE", "2021-03-04")], id="iso-date-is-a-date"),
+    ],
+)
+def test_near_misses(text: str, expected: Spans) -> None:
+    check(text, expected)

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from proctor.masking.detect._base import (
     CUE_VALUE,
     FIRST_DIGIT,
+    LO,
     NUM_END,
     SEPARATOR,
+    UP,
+    Detector,
     Finding,
     count_digits,
     glued,
@@ -39,16 +42,23 @@ _SSN = re.compile("(" + FIRST_DIGIT + r"[0-9]{2})([- ])([0-9]{2})\2([0-9]{4})" +
 # Matched in lower-cased text.
 _SSN_CUE_WORDS = r"(?:ssn|ss\#|social[ \t]+security(?:[ \t]+(?:number|no\.?|\#))?|soc[ \t]+sec)"
 _SSN_CUE = re.compile(r"\b" + _SSN_CUE_WORDS)
-_CUED_BARE_SSN = re.compile(_SSN_CUE_WORDS + SEPARATOR + r"([0-9]{9})" + NUM_END)
+# After an SSN label, nine digits are the SSN whether or not the SSA could
+# have issued them (an ITIN or a mistyped number identifies just as well);
+# "on file", "of record" and the like may sit between label and value.
+_SSN_FILLER = r"(?:[ \t]+(?:on[ \t]+file|of[ \t]+record|provided|verified|given|listed))?"
+_CUED_BARE_SSN = re.compile(_SSN_CUE_WORDS + _SSN_FILLER + SEPARATOR + r"([0-9]{9})" + NUM_END)
+_SSN_LABEL = re.compile(r"\b" + _SSN_CUE_WORDS + _SSN_FILLER + SEPARATOR + r"\Z")
 # "XXX-XX-6789": the visible last four of a partly masked SSN still identify.
 _SSN_LAST4 = re.compile(r"(?:xxx|\*\*\*)-(?:xx|\*\*)-([0-9]{4})" + NUM_END)
 
 
 @dataclass(frozen=True, slots=True)
 class SsnDetector:
-    """US Social Security numbers: 123-45-6789 (or with spaces) anywhere,
-    nine bare digits after an SSN cue; only numbers the SSA could issue
-    (:func:`~proctor.masking.detect.validators.ssn_valid`)."""
+    """US Social Security numbers: 123-45-6789 (or with spaces) anywhere
+    when the SSA could have issued it
+    (:func:`~proctor.masking.detect.validators.ssn_valid`), and any number
+    of that shape or nine bare digits right after an SSN label ("SSN on
+    file: 123456789")."""
 
     name: str = "ssn"
     categories: frozenset[str] = frozenset({"SSN"})
@@ -58,6 +68,9 @@ class SsnDetector:
         low = lowered(text)
         for m in _SSN.finditer(text):
             if not ssn_valid(m.group(1) + m.group(3) + m.group(4)):
+                # Right after an SSN label the shape is enough.
+                if _SSN_LABEL.search(low, max(0, m.start() - 40), m.start()) is not None:
+                    yield Finding("SSN", m.start(), m.end(), 0.8, self.name)
                 continue
             # Spaces make the shape commoner (table columns), so less sure.
             score = 0.85 if m.group(2) == "-" else 0.6
@@ -65,7 +78,7 @@ class SsnDetector:
                 score += 0.1
             yield Finding("SSN", m.start(), m.end(), score, self.name)
         for m in _CUED_BARE_SSN.finditer(low):
-            if not glued(text, m.start()) and ssn_valid(m.group(1)):
+            if not glued(text, m.start()):
                 yield Finding("SSN", m.start(1), m.end(1), 0.9, self.name)
         for m in _SSN_LAST4.finditer(low):
             if not glued(text, m.start()) and text[m.start() - 1 : m.start()] != "*":
@@ -262,11 +275,14 @@ def cue_detector(
     min_digits: int,
     score: float,
     thorough: bool = False,
+    value_pattern: str = CUE_VALUE,
 ) -> CueDetector:
     """A :class:`CueDetector` for the lower-case alternation ``cues``;
-    ``thorough`` allows up to three lower-case words between cue and value."""
+    ``thorough`` allows up to three lower-case words between cue and value.
+    ``value_pattern`` (group 1 is the value) defaults to one token of
+    letters, digits and inner hyphens."""
     gap = SEPARATOR + _FILLER if thorough else SEPARATOR
-    value = re.compile(r"(?![A-Za-z])" + gap + CUE_VALUE)
+    value = re.compile(r"(?![A-Za-z])" + gap + value_pattern)
     return CueDetector(name, category, re.compile(cues), value, min_len, min_digits, score)
 
 
@@ -298,6 +314,9 @@ ACCOUNT_CUES = (
     _alternatives("account", "acct", "a/c", "billing", "invoice", "claim", suffix=_ID)
     + "|"
     + _alternatives("credit[ \t]+card", "debit[ \t]+card", "card", suffix=_NUMBERED)
+    # "Card on file: 5648 3575 2036", "card ending in 4242": after these the
+    # number is the card's whether or not it passes Luhn.
+    + "|card[ \t]+on[ \t]+file|card[ \t]+ending(?:[ \t]+in)?"
 )
 LICENSE_CUES = _alternatives(
     *("driver'?s[ \t]+licen[cs]e", "medical[ \t]+licen[cs]e", "state[ \t]+licen[cs]e"),
@@ -317,6 +336,18 @@ VEHICLE_CUES = (
     + "|tag"
     + _NUMBERED
 )
+# A licence plate may be two groups of capitals and digits with a space
+# ("VST 238", "PJ 6312", "689 IXS", "JZU F50"): the second group joins only
+# when it has a digit or is letters after a group of digits, so "plate LCP
+# 4.5 mm" or "plate ABC1234 BP 120/80" keep to one token (or none).
+PLATE_VALUE = (
+    r"(?<![\w-])("
+    r"[A-Z0-9]{1,4}[ ](?=[A-Z0-9]{1,7}(?![\w-]|\.[0-9]))[A-Z]{0,6}[0-9][A-Z0-9]{0,6}"
+    r"(?![\w-]|\.[0-9])"
+    r"|[0-9]{2,4}[ ][A-Z]{2,4}(?![\w-])"
+    r"|[A-Za-z0-9](?:[A-Za-z0-9-]{0,28}[A-Za-z0-9])?(?![\w-])"
+    r")"
+)
 DEVICE_CUES = _alternatives(
     "serial", "device", "implant", "pacemaker", "udi", "imei", "s/n", "sn", suffix=_ID
 )
@@ -334,38 +365,80 @@ ID_CUES = (
         suffix=r"[ \t]+(?:id|i\.d\.|identifier)",
     )
     + "|"
-    + _alternatives("identifier", "i\\.d\\.", "id")
+    + _alternatives("identifier", "i\\.d\\.", "id", "accession")
     + "|"
     + _alternatives(
-        *("encounter", "visit", "case", "reference", "ref", "specimen", "accession"),
+        *("encounter", "visit", "case", "reference", "ref", "specimen", "acc", "acc\\."),
         "passport",
         suffix=_NUMBERED,
     )
 )
 
 
-def cue_detectors(*, thorough: bool = False) -> tuple[CueDetector, ...]:
+# A record number in brackets right after a patient's name: "Pt: Braun,
+# Justin (6583889)", "Patient Christine Hamilton (161-85-259) joined".
+# Optional capitals in front ("(LY1808082)"), digits in up to four groups.
+_PAREN_ID = re.compile(r"\(([A-Z]{0,3}[0-9]{1,12}(?:-[0-9]{1,6}){0,3})\)")
+# The patient label and one to four capitalised words (with a comma, an
+# initial) between it and the bracket, on the same line.
+_PATIENT_NAME_BEFORE = re.compile(
+    r"\b(?i:patient|pt|name|resident|client)\b[.:]?[ \t]+"
+    rf"(?:[{UP}][{UP}{LO}'’-]*\.?,?[ \t]+){{1,4}}\Z"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecordNumberDetector:
+    """A record number in brackets after a labelled patient name, reported
+    as MRN: 6 to 12 digits (7 or more when grouped with hyphens, so a range
+    such as "(135-145)" never qualifies). Brackets with a year, a score, a
+    range or a count ("(2021)", "(5/5)", "(x3)") are not numbers of this
+    shape, and without the patient label before a name nothing is found."""
+
+    name: str = "patient-record-number"
+    categories: frozenset[str] = frozenset({"MRN"})
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield bracketed record numbers after a patient's name."""
+        for m in _PAREN_ID.finditer(text):
+            value = m.group(1)
+            digits = count_digits(value)
+            if not 6 <= digits <= 12 or ("-" in value and digits < 7):
+                continue
+            start = m.start()
+            lo = max(0, start - 80, text.rfind("\n", 0, start) + 1)
+            if _PATIENT_NAME_BEFORE.search(text, lo, start) is not None:
+                yield Finding("MRN", m.start(1), m.end(1), 0.75, self.name)
+
+
+def cue_detectors(*, thorough: bool = False) -> tuple[Detector, ...]:
     """The cued identifiers. When two claim the same value ("member ID:"
-    is also an "ID:"), the more specific one scores higher and wins."""
+    is also an "ID:"), the more specific one scores higher and wins. Also
+    the record number in brackets after a patient's name, the one whose
+    cue is a label and a name before it."""
     specs = (
-        ("mrn", "MRN", MRN_CUES, 5, 4, 0.8),
-        ("health-plan", "HEALTH_PLAN", HEALTH_PLAN_CUES, 5, 3, 0.8),
-        ("account", "ACCOUNT", ACCOUNT_CUES, 4, 4, 0.8),
-        ("license", "LICENSE", LICENSE_CUES, 4, 3, 0.8),
-        ("vehicle", "VEHICLE", VEHICLE_CUES, 4, 1, 0.8),
-        ("device", "DEVICE", DEVICE_CUES, 4, 2, 0.8),
-        ("biometric", "BIOMETRIC", BIOMETRIC_CUES, 6, 1, 0.8),
-        ("id", "ID", ID_CUES, 6, 2, 0.65),
+        ("mrn", "MRN", MRN_CUES, 5, 4, 0.8, CUE_VALUE),
+        ("health-plan", "HEALTH_PLAN", HEALTH_PLAN_CUES, 5, 3, 0.8, CUE_VALUE),
+        ("account", "ACCOUNT", ACCOUNT_CUES, 4, 4, 0.8, CUE_VALUE),
+        ("license", "LICENSE", LICENSE_CUES, 4, 3, 0.8, CUE_VALUE),
+        ("vehicle", "VEHICLE", VEHICLE_CUES, 4, 1, 0.8, PLATE_VALUE),
+        ("device", "DEVICE", DEVICE_CUES, 4, 2, 0.8, CUE_VALUE),
+        ("biometric", "BIOMETRIC", BIOMETRIC_CUES, 6, 1, 0.8, CUE_VALUE),
+        ("id", "ID", ID_CUES, 6, 2, 0.65, CUE_VALUE),
     )
-    return tuple(
-        cue_detector(
-            name,
-            category,
-            cues,
-            min_len=min_len,
-            min_digits=min_digits,
-            score=score,
-            thorough=thorough,
-        )
-        for name, category, cues, min_len, min_digits, score in specs
+    return (
+        *(
+            cue_detector(
+                name,
+                category,
+                cues,
+                min_len=min_len,
+                min_digits=min_digits,
+                score=score,
+                thorough=thorough,
+                value_pattern=value,
+            )
+            for name, category, cues, min_len, min_digits, score, value in specs
+        ),
+        PatientRecordNumberDetector(),
     )
