@@ -97,7 +97,23 @@ PHONE_CATEGORIES = ("PHONE", "FAX")
         ),
         pytest.param("fax records to 7583480162", [("FAX", "7583480162")], id="bare-fax"),
         pytest.param("pager 4068413549x12", [("PHONE", "4068413549x12")], id="bare-extension"),
+        pytest.param(
+            "P: 6175551234  F: 6175559876",
+            [("PHONE", "6175551234"), ("FAX", "6175559876")],
+            id="bare-letter-labels",
+        ),
+        pytest.param(
+            "Daughter Jane 6175551234", [("PHONE", "6175551234")], id="bare-after-relation"
+        ),
+        pytest.param(
+            "Home 6175551234; work: 6175559876",
+            [("PHONE", "6175551234"), ("PHONE", "6175559876")],
+            id="bare-home-work",
+        ),
+        pytest.param("(617)-555-1234", [("PHONE", "(617)-555-1234")], id="parens-hyphen"),
         # near misses: no phone numbers
+        pytest.param("Office visit. Order 4068413549", [], id="bare-weak-cue-far"),
+        pytest.param("son age 12 4068413549", [], id="bare-relation-digits-between"),
         pytest.param("order 4068413549 sent", [], id="bare-no-cue"),
         pytest.param(
             "Call 555-201-0100 re order 4068413549",
@@ -144,6 +160,18 @@ ID_CATEGORIES = ("SSN", "MRN", "ID", "ACCOUNT", "VEHICLE", "LICENSE", "HEALTH_PL
         pytest.param("Accession number 123456789", [("ID", "123456789")], id="accession-number"),
         pytest.param("accession of new data", [], id="accession-no-value"),
         pytest.param("Acc: 12", [], id="acc-too-short"),
+        # other record numbers with a label of their own
+        pytest.param("FIN: 12345678", [("ACCOUNT", "12345678")], id="fin"),
+        pytest.param("HAR 123456789", [("ACCOUNT", "123456789")], id="har"),
+        pytest.param("CSN: 123456789", [("ID", "123456789")], id="csn"),
+        pytest.param("EMPI 00123456", [("MRN", "00123456")], id="empi"),
+        pytest.param("Order #: 55512345", [("ID", "55512345")], id="order-hash"),
+        pytest.param("Rx # 1234567", [("ID", "1234567")], id="rx-hash"),
+        pytest.param("Req# AB123456", [("ID", "AB123456")], id="req-hash"),
+        pytest.param("Prior auth number A1234567", [("ID", "A1234567")], id="auth-number"),
+        pytest.param("order no further labs", [], id="order-no-word"),
+        pytest.param("order 5 mg IV now", [], id="order-dose"),
+        pytest.param("final dose; fin 2 mm", [], id="fin-word"),
         # a bracketed record number after a labelled patient name
         pytest.param(
             "Pt: Braun, Justin (6583889)   Collected",
@@ -174,6 +202,11 @@ ID_CATEGORIES = ("SSN", "MRN", "ID", "ACCOUNT", "VEHICLE", "LICENSE", "HEALTH_PL
         pytest.param("SSN: 912-34-5678", [("SSN", "912-34-5678")], id="ssn-label-itin-shape"),
         pytest.param("SSN 912345678", [("SSN", "912345678")], id="ssn-label-nine-digits"),
         pytest.param("ref 912-34-5678", [], id="ssn-unlabelled-invalid-area"),
+        pytest.param("SSN (last 4): 6789", [("SSN", "6789")], id="ssn-last-4"),
+        pytest.param("last four of SSN 6789", [("SSN", "6789")], id="last-four-of-ssn"),
+        pytest.param("SSN ending in 6789", [("SSN", "6789")], id="ssn-ending-in"),
+        pytest.param("SSN: pending, 2024", [], id="ssn-pending-year"),
+        pytest.param("last 4 weeks 1234", [], id="last-4-no-ssn"),
         pytest.param("order 138196346", [], id="ssn-unlabelled-nine-digits"),
         # card numbers after a card label, Luhn or not
         pytest.param(

@@ -20,7 +20,7 @@ from proctor.masking.detect._base import NUM_END, Finding, glued, lowered
 # makes the whole thing no phone number.
 _EXT = r"(?:[ \t]*(?i:ext\.?|extension|x|\#)[ \t]*[0-9]{1,6})?"
 _REST = r"[2-9][0-9]{2}[ .-][0-9]{4}" + _EXT + NUM_END
-_PHONE_PAREN = re.compile(r"\((?<![\w].)[2-9][0-9]{2}\)[ ]?" + _REST)
+_PHONE_PAREN = re.compile(r"\((?<![\w].)[2-9][0-9]{2}\)[ -]?" + _REST)
 _PHONE_PLAIN = re.compile(r"[2-9](?<![\w(].)[0-9]{2}[ .-]" + _REST)
 # "+1 ", "1-", "+1-", "001-" in front of the area code.
 _COUNTRY_CODE = re.compile(r"(?<![\w+-])(?:\+|00)?1[ .-]?\Z")
@@ -29,11 +29,18 @@ _COUNTRY_CODE = re.compile(r"(?<![\w+-])(?:\+|00)?1[ .-]?\Z")
 _BARE_PHONE = re.compile(r"[2-9](?<![A-Za-z_-].)[0-9]{2}[2-9][0-9]{6}" + _EXT + NUM_END)
 # The cues that make a bare ten-digit run a phone (or fax) number when one
 # comes before it on its line with no digit in between: "please call us at",
-# "Emergency contact: Sandra (wife)", "fax records to", "Callback:".
+# "Emergency contact: Sandra (wife)", "fax records to", "Callback:",
+# "Daughter Jane". Weak cues count only right before the number ("Home:
+# 6175551234", "P: …", "F: …"), so "Office visit. Order 4068413549" is no
+# phone number.
 _BARE_CUES = re.compile(
-    r"\b(?:call(?:back|ed|ing|s)?|phone[ds]?|telephone|tel|cell(?:phone)?|mobile|pager|beeper"
-    r"|fax(?:ed|es)?|facsimile|contact(?:ed|s)?|reach(?:ed|able)?|text(?:ed)?|dial|ph)\b"
+    r"\b(?:call(?:back|ed|ing|s)?|phone[ds]?|telephone|tel|cell(?:phone)?|mobile|mob|pager"
+    r"|beeper|fax(?:ed|es)?|facsimile|contact(?:ed|s)?|reach(?:ed|able)?|text(?:ed)?|dial|ph"
+    r"|wife|husband|spouse|partner|son|daughter|mother|father|mom|dad"
+    r"|sister|brother|caregiver|guardian|neighbou?r|friend"
+    r"|(?P<weak>home|work|office|hm|wk|[pfchmwo]))\b"
 )
+_WEAK_CUE_GAP = re.compile(r"[ \t]*[:#.]?[ \t]*\Z")
 _BARE_CUE_WINDOW = 48
 # The nearest cue before a number decides between phone and fax ("Tel …,
 # Fax …" on one line).
@@ -47,13 +54,16 @@ _CUE_WINDOW = 32
 def _bare_cued(low: str, start: int) -> bool:
     """Whether a phone cue precedes ``start`` on its line, within
     ``_BARE_CUE_WINDOW`` characters and with no digit between the two (so
-    "Call 555-0100 re order 4068413549" does not make the order a phone)."""
+    "Call 555-0100 re order 4068413549" does not make the order a phone).
+    A weak cue counts only right before the number; one further away is
+    passed over ("call the office at 5946723954" still has "call")."""
     lo = max(0, start - _BARE_CUE_WINDOW, low.rfind("\n", 0, start) + 1)
-    cues = list(_BARE_CUES.finditer(low, lo, start))
-    if not cues:
-        return False
-    between = low[cues[-1].end() : start]
-    return not any("0" <= ch <= "9" for ch in between)
+    for cue in reversed(list(_BARE_CUES.finditer(low, lo, start))):
+        if any("0" <= ch <= "9" for ch in low[cue.end() : start]):
+            return False
+        if cue.group("weak") is None or _WEAK_CUE_GAP.match(low, cue.end(), start):
+            return True
+    return False
 
 
 def _is_fax(text: str, start: int) -> bool:

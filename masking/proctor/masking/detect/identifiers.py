@@ -48,6 +48,23 @@ _SSN_CUE = re.compile(r"\b" + _SSN_CUE_WORDS)
 _SSN_FILLER = r"(?:[ \t]+(?:on[ \t]+file|of[ \t]+record|provided|verified|given|listed))?"
 _CUED_BARE_SSN = re.compile(_SSN_CUE_WORDS + _SSN_FILLER + SEPARATOR + r"([0-9]{9})" + NUM_END)
 _SSN_LABEL = re.compile(r"\b" + _SSN_CUE_WORDS + _SSN_FILLER + SEPARATOR + r"\Z")
+# "SSN (last 4): 6789", "last four of SSN 6789": the last four digits of an
+# SSN, named as such, are still an identifier.
+_LAST4_WORDS = r"last[ \t]+(?:4|four)(?:[ \t]+digits)?"
+_CUED_SSN_LAST4 = re.compile(
+    r"(?:"
+    + _SSN_CUE_WORDS
+    + r"[ \t]*\(?(?:"
+    + _LAST4_WORDS
+    + r"|ending(?:[ \t]+in)?)\)?|"
+    + _LAST4_WORDS
+    + r"[ \t]+of[ \t]+(?:the[ \t]+|(?:his|her|their|patient'?s)[ \t]+)?"
+    + _SSN_CUE_WORDS
+    + r")"
+    + SEPARATOR
+    + r"([0-9]{4})"
+    + NUM_END
+)
 # "XXX-XX-6789": the visible last four of a partly masked SSN still identify.
 _SSN_LAST4 = re.compile(r"(?:xxx|\*\*\*)-(?:xx|\*\*)-([0-9]{4})" + NUM_END)
 
@@ -80,6 +97,9 @@ class SsnDetector:
         for m in _CUED_BARE_SSN.finditer(low):
             if not glued(text, m.start()):
                 yield Finding("SSN", m.start(1), m.end(1), 0.9, self.name)
+        for m in _CUED_SSN_LAST4.finditer(low):
+            if not glued(text, m.start()):
+                yield Finding("SSN", m.start(1), m.end(1), 0.7, self.name)
         for m in _SSN_LAST4.finditer(low):
             if not glued(text, m.start()) and text[m.start() - 1 : m.start()] != "*":
                 yield Finding("SSN", m.start(1), m.end(1), 0.7, self.name)
@@ -292,6 +312,7 @@ _NUMBERED = r"(?=[ \t]*(?:\#|number|no\b|id\b))"
 
 MRN_CUES = _alternatives(
     "mrn",
+    "empi",
     "medical[ \t]+record",
     "med[ \t]+rec",
     "hospital[ \t]+number",
@@ -312,7 +333,8 @@ HEALTH_PLAN_CUES = (
 )
 ACCOUNT_CUES = (
     _alternatives("account", "acct", "a/c", "billing", "invoice", "claim", suffix=_ID)
-    + "|"
+    # financial (encounter billing) number, hospital account record
+    + "|fin|har|"
     + _alternatives("credit[ \t]+card", "debit[ \t]+card", "card", suffix=_NUMBERED)
     # "Card on file: 5648 3575 2036", "card ending in 4242": after these the
     # number is the card's whether or not it passes Luhn.
@@ -365,11 +387,13 @@ ID_CUES = (
         suffix=r"[ \t]+(?:id|i\.d\.|identifier)",
     )
     + "|"
-    + _alternatives("identifier", "i\\.d\\.", "id", "accession")
+    # "CSN": an encounter's contact serial number
+    + _alternatives("identifier", "i\\.d\\.", "id", "accession", "csn")
     + "|"
     + _alternatives(
         *("encounter", "visit", "case", "reference", "ref", "specimen", "acc", "acc\\."),
-        "passport",
+        *("passport", "order", "requisition", "req", "rx", "prescription", "sample"),
+        *("auth", "authorization", "confirmation"),
         suffix=_NUMBERED,
     )
 )
