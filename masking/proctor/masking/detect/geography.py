@@ -22,7 +22,13 @@ from proctor.masking.detect._base import (
     glued,
     lowered,
 )
-from proctor.masking.detect._name_lists import FIRST_NAMES, STOPWORDS
+from proctor.masking.detect._name_lists import (
+    AMBIGUOUS_FIRST,
+    FIRST_NAMES,
+    STOPWORDS,
+    SURNAME_WORDS,
+    SURNAMES,
+)
 
 
 def _split(text: str, sep: str | None = None) -> tuple[str, ...]:
@@ -86,58 +92,84 @@ class ZipDetector:
 
 # --- street addresses -----------------------------------------------------------
 
-_STREET_SUFFIXES = _split(
-    "Street St Avenue Ave Av Road Rd Boulevard Blvd Drive Dr Lane Ln Court Ct Way Place Pl "
-    "Terrace Ter Circle Cir Parkway Pkwy Highway Hwy Square Sq Trail Trl Alley Aly Crescent "
-    "Loop Row Plaza Plz Pike Turnpike Tpke Expressway Expy Freeway Fwy Route Rte Ridge Heights"
+# Suffixes that end a street on their own ("12 Elm Street", "4 Oak Ave"): few
+# clinical phrases end in them after a number and a capitalised word.
+_STRONG_FULL = _split(
+    "Street Streets Avenue Avenues Road Roads Boulevard Drive Drives Lane Lanes Court Courts "
+    "Way Ways Place Terrace Circle Circles Parkway Parkways Highway Square Squares Trail Alley "
+    "Crescent Loop Row Plaza Pike Turnpike Expressway Freeway Route Ridge Heights Stravenue "
+    "Causeway Motorway Throughway Trafficway Skyway Bypass"
 )
-_SUFFIX = (
-    r"(?:"
-    + "|".join(sorted({*_STREET_SUFFIXES, *(s.upper() for s in _STREET_SUFFIXES)}, key=len)[::-1])
-    + r")"
+_STRONG_ABBR = _split(
+    "St Ave Av Rd Blvd Dr Ln Ct Pl Ter Cir Pkwy Hwy Sq Trl Aly Plz Tpke Expy Fwy Rte Cswy Byp"
+)
+# The rest of the USPS street suffixes (Publication 28, appendix C1): "6
+# Minute Walk", "4 West Nurses Station" and "2 Key Points" end in them too,
+# so they need a second sign that this is an address.
+_WEAK_FULL = _split(
+    "Allee Annex Arcade Bayou Beach Bend Bluff Bluffs Bottom Branch Bridge Brook Brooks Burg "
+    "Burgs Camp Canyon Cape Center Centers Cliff Cliffs Club Common Commons Corner Corners "
+    "Course Cove Coves Creek Crest Crossing Crossroad Crossroads Curve Dale Dam Divide Estate "
+    "Estates Extension Extensions Fall Falls Ferry Field Fields Flat Flats Ford Fords Forest "
+    "Forge Forges Fork Forks Fort Garden Gardens Gateway Glen Glens Green Greens Grove "
+    "Groves Harbor Harbors Haven Hill Hills Hollow Inlet Island Islands Isle Junction "
+    "Junctions Key Keys Knoll Knolls Lake Lakes Land Landing Light Lights Loaf Lock Locks "
+    "Lodge Mall Manor Manors Meadow Meadows Mews Mill Mills Mission Mount Mountain Mountains "
+    "Neck Orchard Oval Overpass Park Parks Pass Passage Path Pine Pines Plain Plains Point "
+    "Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridges River Rue Run Shoal "
+    "Shoals Shore Shores Spring Springs Spur Spurs Station Stream Summit Trace Track Trailer "
+    "Tunnel Underpass Union Unions Valley Valleys Via Viaduct View Views Village Villages "
+    "Ville Vista Walk Walks Wall Well Wells"
+)
+_WEAK_ABBR = _split(
+    "Anx Byu Bch Bnd Blf Btm Brg Brk Cyn Cpe Ctr Ctrs Clf Clfs Clb Cor Cors Crse Cv Crk Crst "
+    "Xing Est Ests Ext Exts Fls Fry Fld Flds Flt Flts Frd Frst Frg Frk Frks Ft Gdn Gdns Gtwy "
+    "Gln Grn Grv Hbr Hvn Hts Hl Hls Holw Inlt Jct Knl Lk Lks Lndg Lgt Lck Ldg Mnr Mdw Mdws Ml "
+    "Msn Mt Mtn Nck Orch Opas Psge Pnes Pln Plns Pts Prt Rnch Rpd Rpds Rst Riv Rdg Rdgs Shl "
+    "Shls Shr Shrs Spg Spgs Sta Strm Smt Trce Trak Trlr Tunl Upas Vly Vlys Vdct Vw Vws Vlg "
+    "Vlgs Vl Vis"
+)
+_SUFFIX_KIND = {
+    **{s.lower(): "weak" for s in (*_WEAK_FULL, *_WEAK_ABBR)},
+    **{s.lower(): "strong" for s in (*_STRONG_FULL, *_STRONG_ABBR)},
+}
+_SUFFIX_ABBREVIATIONS = frozenset(s.lower() for s in (*_STRONG_ABBR, *_WEAK_ABBR))
+# Dose and form words: "20 MG CAP DR" is a delayed-release capsule.
+_DOSE_WORDS = frozenset(
+    _split(
+        "mg mcg g gm kg ml l cc meq iu units unit tab tabs tablet tablets cap caps capsule "
+        "capsules po iv im sc sq sl pr er xr sr xl la cr dr ec odt hs prn bid tid qid qd daily"
+    )
 )
 _DIRECTION = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)"
-_UNIT = r"(?:Apt|Apartment|Unit|Suite|Ste|Bldg|Building|Fl|Floor|Lot|APT|UNIT|STE|\#)"
+_UNIT = r"(?:Apt|Apartment|Unit|Suite|Ste|Bldg|Building|Fl|Floor|Rm|Room|Lot|APT|UNIT|STE|\#)"
+# A street word: capitalised ("Oak", "McDonald", "O'Neil"), all capitals
+# ("MAIN"), or an ordinal ("5th").
+_STREET_WORD = (
+    r"(?:[" + UP + r"][" + LO + r"'’]+(?:-?[" + UP + r"][" + LO + r"'’]+)?"
+    r"|[A-Z]{2,}|[0-9]{1,3}(?:st|nd|rd|th|ST|ND|RD|TH))"
+)
+# A house number ("12", "221B", "12-14", "12 1/2"), an optional direction
+# and up to six words; which of the words is the suffix is decided in Python.
 _ADDRESS = re.compile(
-    FIRST_DIGIT + r"[0-9]{0,5}[A-Za-z]?(?:-[0-9]{1,4})?[ \t]+"
-    r"(?:" + _DIRECTION + r"\.?[ \t]+)?"
-    r"(?:(?:["
-    + UP
-    + "]["
-    + LO
-    + r"'’]+|[0-9]{1,3}(?:st|nd|rd|th)|[A-Z]{2,})[ \t]+){1,4}"
-    + _SUFFIX
-    + r"\b(?:\.(?=[ \t]*[,#\w]))?"
-    r"(?:[ \t]+" + _DIRECTION + r"\b(?:\.(?=[ \t]*[,#\w]))?)?"
-    r"(?:,?[ \t]*" + _UNIT + r"\.?[ \t]*\#?[A-Za-z0-9-]{1,6}\b)?"
+    FIRST_DIGIT + r"[0-9]{0,5}[A-Za-z]?(?:-[0-9]{1,4})?(?:[ \t]+1/2)?[ \t]+"
+    r"(?:(?P<pre>" + _DIRECTION + r")\.?[ \t]+)?"
+    r"(?P<words>" + _STREET_WORD + r"(?:[ \t]+" + _STREET_WORD + r"){0,5})\b"
 )
-_PO_BOX = re.compile(  # in lower-cased text
-    r"p\.?[ \t]?o\.?[ \t]*box[ \t]+[0-9]{1,6}\b|post[ \t]+office[ \t]+box[ \t]+[0-9]{1,6}\b"
+# What may follow the street's suffix: a period, a direction ("NW") and a unit.
+_STREET_END = re.compile(
+    r"(?:\.(?=[ \t]*[,#\w]))?"
+    r"(?P<dir>[ \t]+" + _DIRECTION + r"\b(?:\.(?=[ \t]*[,#\w]))?)?"
+    r"(?P<unit>,?[ \t]*" + _UNIT + r"\.?[ \t]*\#?[A-Za-z0-9-]{1,6}\b)?"
 )
-_APARTMENT = re.compile(r"(?:Apt|Apartment|APT)\.?[ \t]*\#?[A-Za-z0-9-]{1,6}\b")
 
 
-@dataclass(frozen=True, slots=True)
-class AddressDetector:
-    """Street addresses (number, street name, suffix, optional direction and
-    apartment/suite), PO boxes and apartment numbers."""
+def _csz(state: str, zip_required: bool) -> re.Pattern[str]:
+    return re.compile(
+        r"[ \t]*(?:,|\r?\n)[ \t]*" + _PLACE_TOKEN + r"(?:[ \t]+" + _PLACE_TOKEN + r"){0,2}"
+        r",?[ \t]+" + state + (r"[ \t]+[0-9]{5}" if zip_required else r"\b")
+    )
 
-    name: str = "address"
-    categories: frozenset[str] = frozenset({"ADDRESS"})
-
-    def find(self, text: str) -> Iterator[Finding]:
-        """Yield street addresses."""
-        for m in _ADDRESS.finditer(text):
-            yield Finding("ADDRESS", m.start(), m.end(), 0.85, self.name)
-        for m in _PO_BOX.finditer(lowered(text)):
-            if not glued(text, m.start()):
-                yield Finding("ADDRESS", m.start(), m.end(), 0.85, self.name)
-        for m in _APARTMENT.finditer(text):
-            if not glued(text, m.start()) and any(ch.isdigit() for ch in m.group()):
-                yield Finding("ADDRESS", m.start(), m.end(), 0.6, self.name)
-
-
-# --- cities and counties ----------------------------------------------------------
 
 _PLACE_TOKEN = (
     r"(?:St\.|Ste\.|Ft\.|Mt\.|Saint|["
@@ -150,6 +182,134 @@ _PLACE_TOKEN = (
     + LO
     + r"]+)?)"
 )
+# ", Springfield, IL" or a line break and "Springfield IL 62704" after a street.
+_CITY_STATE_AFTER = _csz(r"(?:" + _ABBR + "|" + _STATE_NAME + r")", zip_required=False)
+_CITY_STATE_ZIP_AFTER = _csz(r"(?:" + _ABBR + "|" + _STATE_NAME + r")", zip_required=True)
+# Words before a street that say it is one, in lower-cased text on the line.
+_ADDRESS_CUE = re.compile(
+    r"\b(?:address|addr|residence|resides|residing|reside|lives|living|apartment|mailing"
+    r"|located)\b"
+)
+_WORD = re.compile(r"\S+")
+_PO_BOX = re.compile(  # in lower-cased text
+    r"p\.?[ \t]?o\.?[ \t]*box[ \t]+[0-9]{1,6}\b|post[ \t]+office[ \t]+box[ \t]+[0-9]{1,6}\b"
+)
+_APARTMENT = re.compile(r"(?:Apt|Apartment|APT)\.?[ \t]*\#?[A-Za-z0-9-]{1,6}\b")
+# "The pharmacy on Brown Common": a street named without a number, after
+# "on" or "at" and before no further capitalised word.
+_STREET_NAME_CUE = re.compile(
+    r"(?:on|at|off|near|along|On|At)[ \t]+(?P<name>["
+    + UP
+    + r"]["
+    + LO
+    + r"'’]+(?:[ \t]+["
+    + UP
+    + r"]["
+    + LO
+    + r"'’]+){1,2})\b(?![ \t]*(?:["
+    + UP
+    + r"0-9]|&))"
+)
+# A name word ("Brown", "Joy") is what streets without a number are named
+# after in the examples this rule is for; "Heparin Lock" and "Fast Track"
+# are not streets.
+_NAME_WORDS = FIRST_NAMES | AMBIGUOUS_FIRST | SURNAMES | SURNAME_WORDS
+# Words before a strong suffix in idioms and physiology ("on Respiratory
+# Drive", "down Memory Lane", "on Oral Route").
+_NOT_STREET_NAMES = frozenset(
+    _split(
+        "respiratory hypoxic hypercapnic ventilatory sex sexual libido oral enteral parenteral "
+        "iv feedback memory paper death inner outer food juvenile family drug traffic fast "
+        "slow high low right left wrong long short same one two three first second third"
+    )
+)
+
+
+def _street_end(text: str, words: list[re.Match[str]], offset: int, i: int) -> re.Match[str]:
+    """What follows the suffix ``words[i]``: a period, direction and unit."""
+    end = _STREET_END.match(text, offset + words[i].end())
+    assert end is not None  # every part is optional
+    return end
+
+
+@dataclass(frozen=True, slots=True)
+class AddressDetector:
+    """Street addresses (number, street name, suffix, optional direction and
+    apartment/suite), PO boxes and apartment numbers.
+
+    A USPS suffix that is also a clinical word ("Walk", "Station", "Point")
+    needs a second sign: a unit, a direction, a city and state after it, or
+    an address word ("lives at", "Address:") before it. A street with no
+    suffix at all counts when a city, state and ZIP follow it."""
+
+    name: str = "address"
+    categories: frozenset[str] = frozenset({"ADDRESS"})
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield street addresses."""
+        for m in _ADDRESS.finditer(text):
+            offset = m.start("words")
+            words = list(_WORD.finditer(m.group("words")))
+            keys = [w.group().lower() for w in words]
+            if any(k in _DOSE_WORDS for k in keys[:-1]):
+                continue  # "20 MG CAP DR" is a delayed-release capsule
+            found = None
+            # "12 West Mount": the direction may be the street's own name.
+            last = 0 if m.group("pre") in ("North", "South", "East", "West") else 1
+            for i in range(len(words) - 1, last - 1, -1):
+                kind = _SUFFIX_KIND.get(keys[i])
+                if kind is None:
+                    continue
+                word = words[i].group()
+                if kind == "strong" and len(word) <= 4 and word.isupper():
+                    kind = "weak"  # "HEAD CT", "CAP DR": capitals are doubtful
+                end = _street_end(text, words, offset, i)
+                if kind == "strong" or self._confirmed(text, end, m.start()):
+                    found = end.end()
+                    break
+            if found is None:
+                end = _street_end(text, words, offset, len(words) - 1)
+                if _CITY_STATE_ZIP_AFTER.match(text, end.end()):
+                    found = end.end()
+            if found is not None:
+                yield Finding("ADDRESS", m.start(), found, 0.85, self.name)
+        yield from self._street_names(text)
+        for m in _PO_BOX.finditer(lowered(text)):
+            if not glued(text, m.start()):
+                yield Finding("ADDRESS", m.start(), m.end(), 0.85, self.name)
+        for m in _APARTMENT.finditer(text):
+            if not glued(text, m.start()) and any(ch.isdigit() for ch in m.group()):
+                yield Finding("ADDRESS", m.start(), m.end(), 0.6, self.name)
+
+    @staticmethod
+    def _confirmed(text: str, end: re.Match[str], start: int) -> bool:
+        """Whether a street with a weak suffix is an address: a unit or a
+        direction after it, then a city and state, or an address word before
+        it on its line."""
+        if end.group("unit") or end.group("dir") or _CITY_STATE_AFTER.match(text, end.end()):
+            return True
+        lo = max(0, start - 40, text.rfind("\n", 0, start) + 1)
+        return _ADDRESS_CUE.search(lowered(text[lo:start])) is not None
+
+    def _street_names(self, text: str) -> Iterator[Finding]:
+        """Streets without a number after "on" or "at"."""
+        for m in _STREET_NAME_CUE.finditer(text):
+            if glued(text, m.start()):
+                continue
+            words = m.group("name").split()
+            kind = _SUFFIX_KIND.get(words[-1].lower())
+            if kind is None or words[-1].lower() in _SUFFIX_ABBREVIATIONS:
+                continue  # no abbreviations: "on Smith Dr" may be a doctor
+            first = words[0].lower()
+            if first in STOPWORDS or first in _NOT_STREET_NAMES:
+                continue
+            if kind == "weak" and first not in _NAME_WORDS:
+                continue  # "on Heparin Lock", "in Fast Track"
+            yield Finding("ADDRESS", m.start("name"), m.end("name"), 0.7, self.name)
+
+
+# --- cities and counties ----------------------------------------------------------
+
 _PLACE_TAIL = re.compile(
     r"(?<![\w'’.-])" + _PLACE_TOKEN + r"(?:[ \t]+" + _PLACE_TOKEN + r"){0,2}\Z"
 )
@@ -167,7 +327,7 @@ _CITY_LABEL = re.compile(r"(?:city|town)[ \t]*[:=][ \t]*")
 _PLACE_HEAD = re.compile(_PLACE_TOKEN + r"(?:[ \t]+" + _PLACE_TOKEN + r"){0,2}(?![\w'’-])")
 # State codes that are also credentials after a name.
 _CREDENTIAL_STATES = frozenset({"MD", "PA"})
-_STREET_WORDS = frozenset(s.lower() for s in _STREET_SUFFIXES)
+_STREET_WORDS = frozenset(s.lower() for s in (*_STRONG_FULL, *_STRONG_ABBR))
 
 
 def _place_before(text: str, end: int) -> tuple[int, int] | None:

@@ -1,0 +1,153 @@
+"""Geography smaller than a state in free text: street addresses with every
+USPS suffix, streets named without a number, cities without a state, cities
+before a state in running text, and facilities named after a surname that is
+also a word. Each table has near misses that must stay unmasked: clinical
+phrases with a number and a capitalised word ("6 Minute Walk Test"), dose
+forms ("CAP DR"), eponyms, departments, drugs, states and countries.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from proctor.masking.detect import detect
+
+Spans = list[tuple[str, str]]
+
+
+def found(text: str, *categories: str, mode: str = "fast") -> Spans:
+    return [
+        (f.category, text[f.start : f.end])
+        for f in detect(text, set(categories), mode=mode)  # type: ignore[arg-type]
+    ]
+
+
+def check(text: str, expected: Spans, categories: tuple[str, ...]) -> None:
+    assert found(text, *categories) == expected
+    # thorough only ever adds: whatever fast finds, thorough finds too
+    thorough = found(text, *categories, mode="thorough")
+    assert all(span in thorough for span in expected), thorough
+
+
+# --- street addresses -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # strong suffixes stand on their own, plural forms too
+        pytest.param(
+            "lives alone at 4156 Karen Streets Apt. 953",
+            [("ADDRESS", "4156 Karen Streets Apt. 953")],
+            id="plural-suffix-and-apt",
+        ),
+        pytest.param(
+            "Address: 067 Rodriguez Roads Apt. 771, Emilyside LA 88702",
+            [("ADDRESS", "067 Rodriguez Roads Apt. 771")],
+            id="leading-zero-house-number",
+        ),
+        pytest.param("12 Oak Hill Road", [("ADDRESS", "12 Oak Hill Road")], id="hill-road"),
+        pytest.param(
+            "Sent to 77 Cole Stravenue today", [("ADDRESS", "77 Cole Stravenue")], id="stravenue"
+        ),
+        pytest.param("12 1/2 Elm Street", [("ADDRESS", "12 1/2 Elm Street")], id="fraction"),
+        pytest.param("123 MAIN STREET", [("ADDRESS", "123 MAIN STREET")], id="capitals-street"),
+        # an abbreviation in capitals ("CT", "DR") needs a second sign
+        pytest.param("LIVES AT 123 MAIN ST", [("ADDRESS", "123 MAIN ST")], id="capitals-st-cue"),
+        # weak suffixes with a city and state after them (same line or next)
+        pytest.param(
+            "Address: 718 Harris Plains\nWest Lukeside, GU 98224",
+            [("ADDRESS", "718 Harris Plains")],
+            id="weak-suffix-city-next-line",
+        ),
+        pytest.param(
+            "Arrived by EMS from 40011 John Bridge, Jessefurt, NE 50897.",
+            [("ADDRESS", "40011 John Bridge")],
+            id="weak-suffix-city-same-line",
+        ),
+        pytest.param(
+            "9315 Felicia Ports\nNorth Raymond GA 64999-4217",
+            [("ADDRESS", "9315 Felicia Ports")],
+            id="letterhead-ports",
+        ),
+        pytest.param(
+            "1 Sawyer Inlet, Springfield, Illinois",
+            [("ADDRESS", "1 Sawyer Inlet")],
+            id="weak-suffix-state-name",
+        ),
+        # ... or a unit or a direction after them
+        pytest.param(
+            "from 45811 Michelle Springs Suite 640",
+            [("ADDRESS", "45811 Michelle Springs Suite 640")],
+            id="weak-suffix-suite",
+        ),
+        pytest.param(
+            "966 West Mount Suite 567", [("ADDRESS", "966 West Mount Suite 567")], id="west-surname"
+        ),
+        pytest.param("55 Cedar Park NW", [("ADDRESS", "55 Cedar Park NW")], id="weak-direction"),
+        # ... or an address word before them on the line
+        pytest.param(
+            "Mailing address: 354 William Locks",
+            [("ADDRESS", "354 William Locks")],
+            id="weak-suffix-address-cue",
+        ),
+        pytest.param(
+            "She lives at 8 Crystal Lake with her son",
+            [("ADDRESS", "8 Crystal Lake")],
+            id="weak-suffix-lives-at",
+        ),
+        # no suffix: a city, state and ZIP after it
+        pytest.param(
+            "123 Broadway, New York, NY 10001", [("ADDRESS", "123 Broadway")], id="no-suffix-csz"
+        ),
+        # near misses: a number, capitalised words and a suffix-like word
+        pytest.param("XR Chest 2 Views", [], id="two-views"),
+        pytest.param("3 Plain films of the abdomen", [], id="plain-films"),
+        pytest.param("Gave 2 Park passes", [], id="park-passes"),
+        pytest.param("100 Mill units", [], id="mill-units"),
+        pytest.param("Drank 5 Spring waters", [], id="spring"),
+        pytest.param("10 Court ordered", [], id="court-ordered"),
+        pytest.param("6 Minute Walk Test: 300 m", [], id="six-minute-walk"),
+        pytest.param("moved to 4 West Nurses Station", [], id="nurses-station"),
+        pytest.param("5 Key Points reviewed", [], id="key-points"),
+        pytest.param("3 Vessel Run Off", [], id="run-off"),
+        pytest.param("Admitted to 7 North Tower", [], id="north-tower"),
+        pytest.param("Given 1 Unit PRBC", [], id="unit-prbc"),
+        pytest.param("Grade 3 Mitral Valve Prolapse", [], id="mitral-valve"),
+        pytest.param("12 Oak Hill", [], id="weak-suffix-alone"),
+        pytest.param("Omeprazole 20 MG CAP DR daily", [], id="delayed-release-capsule"),
+        pytest.param("HEAD CT 2 VIEWS", [], id="head-ct-views"),
+        pytest.param("s/p 2 Head CT scans", [], id="head-ct"),
+        pytest.param("Score 15 Glasgow Coma Scale", [], id="gcs"),
+        pytest.param("Follow up in 2 weeks", [], id="follow-up"),
+        pytest.param("Port placement on 3/4; Port-a-cath flushed", [], id="port"),
+    ],
+)
+def test_street_address(text: str, expected: Spans) -> None:
+    check(text, expected, ("ADDRESS",))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "The pharmacy on Brown Common said", [("ADDRESS", "Brown Common")], id="common"
+        ),
+        pytest.param("pharmacy on Joy Burg said", [("ADDRESS", "Joy Burg")], id="burg"),
+        pytest.param("The pharmacy on Edward Via", [("ADDRESS", "Edward Via")], id="via"),
+        pytest.param("the store at Amber Road.", [("ADDRESS", "Amber Road")], id="road"),
+        pytest.param("lives on Main Street", [("ADDRESS", "Main Street")], id="main-street"),
+        # near misses: clinical phrases with a suffix-like last word
+        pytest.param("Remains on Lovenox Bridge to warfarin", [], id="lovenox-bridge"),
+        pytest.param("on Heparin Lock", [], id="heparin-lock"),
+        pytest.param("Seen at Fast Track", [], id="fast-track"),
+        pytest.param("Pain at Trigger Point", [], id="trigger-point"),
+        pytest.param("Dyspnea at Rest", [], id="at-rest"),
+        pytest.param("on Respiratory Drive", [], id="respiratory-drive"),
+        pytest.param("on Smith Dr rounds", [], id="abbreviation-needs-number"),
+        pytest.param("on Room Air", [], id="room-air"),
+        pytest.param("seen at Main Street Clinic", [], id="clinic-is-a-facility"),
+    ],
+)
+def test_street_name(text: str, expected: Spans) -> None:
+    check(text, expected, ("ADDRESS",))
