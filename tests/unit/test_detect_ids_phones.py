@@ -221,6 +221,7 @@ ID_CATEGORIES = ("SSN", "MRN", "ID", "ACCOUNT", "VEHICLE", "LICENSE", "HEALTH_PL
         pytest.param("Vehicle plate 689 IXS.", [("VEHICLE", "689 IXS")], id="plate-123-abc"),
         pytest.param("plate JZU F50.", [("VEHICLE", "JZU F50")], id="plate-abc-a12"),
         pytest.param("plate PJ 6312", [("VEHICLE", "PJ 6312")], id="plate-ab-1234"),
+        pytest.param("plate 13W•445.", [("VEHICLE", "13W•445")], id="plate-middle-dot"),
         pytest.param("plate A 486797", [("VEHICLE", "A 486797")], id="plate-a-123456"),
         pytest.param("Vehicle plate FDD-3695.", [("VEHICLE", "FDD-3695")], id="plate-hyphen"),
         pytest.param("Plate: LCP 4.5 mm", [], id="plate-orthopaedic-size"),

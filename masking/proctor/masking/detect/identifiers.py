@@ -358,15 +358,15 @@ VEHICLE_CUES = (
     + "|tag"
     + _NUMBERED
 )
-# A licence plate may be two groups of capitals and digits with a space
-# ("VST 238", "PJ 6312", "689 IXS", "JZU F50"): the second group joins only
+# A licence plate may be two groups of capitals and digits with a space or
+# a printed dot ("VST 238", "PJ 6312", "689 IXS", "13W•445"): the second group joins only
 # when it has a digit or is letters after a group of digits, so "plate LCP
 # 4.5 mm" or "plate ABC1234 BP 120/80" keep to one token (or none).
 PLATE_VALUE = (
     r"(?<![\w-])("
-    r"[A-Z0-9]{1,4}[ ](?=[A-Z0-9]{1,7}(?![\w-]|\.[0-9]))[A-Z]{0,6}[0-9][A-Z0-9]{0,6}"
+    r"[A-Z0-9]{1,4}[ •·](?=[A-Z0-9]{1,7}(?![\w-]|\.[0-9]))[A-Z]{0,6}[0-9][A-Z0-9]{0,6}"
     r"(?![\w-]|\.[0-9])"
-    r"|[0-9]{2,4}[ ][A-Z]{2,4}(?![\w-])"
+    r"|[0-9]{2,4}[ •·][A-Z]{2,4}(?![\w-])"
     r"|[A-Za-z0-9](?:[A-Za-z0-9-]{0,28}[A-Za-z0-9])?(?![\w-])"
     r")"
 )
