@@ -151,3 +151,133 @@ def test_street_address(text: str, expected: Spans) -> None:
 )
 def test_street_name(text: str, expected: Spans) -> None:
     check(text, expected, ("ADDRESS",))
+
+
+# --- cities -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # after a cue that points at a place, any capitalised place words
+        pytest.param(
+            "visits on Tuesdays and lives in Leechester.", [("CITY", "Leechester")], id="lives-in"
+        ),
+        pytest.param("lives in New Janet.", [("CITY", "New Janet")], id="lives-in-new"),
+        pytest.param("Lives in Boston with wife", [("CITY", "Boston")], id="lives-in-boston"),
+        pytest.param("moved to Denver last year", [("CITY", "Denver")], id="moved-to-text-start"),
+        pytest.param(
+            "I moved to East Keithton last month", [("CITY", "East Keithton")], id="moved"
+        ),
+        pytest.param("born in Brooklyn", [("CITY", "Brooklyn")], id="born-in"),
+        pytest.param(
+            "Resident of Springfield since 2001.", [("CITY", "Springfield")], id="resident"
+        ),
+        pytest.param("Lives in Boston Monday to Friday", [("CITY", "Boston")], id="cut-at-weekday"),
+        pytest.param("went fishing in Lake Virginia", [("CITY", "Lake Virginia")], id="lake-state"),
+        # after "in", "from", "to", "at": only words shaped like a place
+        pytest.param(
+            "Went to urgent care in Lake Claudia last week.",
+            [("CITY", "Lake Claudia")],
+            id="in-lake",
+        ),
+        pytest.param("urgent care in Amandaville", [("CITY", "Amandaville")], id="in-ville"),
+        pytest.param("in Port Tiffanyfurt", [("CITY", "Port Tiffanyfurt")], id="in-port"),
+        pytest.param("driving from New Haven", [("CITY", "New Haven")], id="from-new-haven"),
+        pytest.param("He was in Milton last week", [("CITY", "Milton")], id="in-milton"),
+        pytest.param("He lives in Hamilton", [("CITY", "Hamilton")], id="lives-in-hamilton"),
+        # ... or any before ", ST" and more of the sentence
+        pytest.param(
+            "She moved from South Deborahmouth, MD in 2017",
+            [("CITY", "South Deborahmouth")],
+            id="moved-from-city-md-in-year",
+        ),
+        pytest.param(
+            "a retired teacher in Batesport, DE until moving",
+            [("CITY", "Batesport")],
+            id="teacher-in-city-until",
+        ),
+        pytest.param("a teacher in Austin, TX until 2019", [("CITY", "Austin")], id="austin"),
+        # near misses: clinical phrases after the same cues
+        pytest.param("Patient lives in fear of falling.", [], id="lives-in-fear"),
+        pytest.param("She lives in an apartment with her son.", [], id="lives-in-apartment"),
+        pytest.param("Lives in Assisted Living facility", [], id="assisted-living"),
+        pytest.param("lives in Section 8 housing", [], id="section-8"),
+        pytest.param("Moved from ICU to floor.", [], id="moved-from-icu"),
+        pytest.param("moved to Telemetry overnight", [], id="moved-to-telemetry"),
+        pytest.param("Moved to Step Down Unit", [], id="step-down"),
+        pytest.param("transferred to Cardiology", [], id="department"),
+        pytest.param("Moved to Recovery; then moved to Chair", [], id="recovery-chair"),
+        pytest.param("moved to Memory Care", [], id="memory-care"),
+        pytest.param("Positive Murphy's sign.", [], id="murphys-sign"),
+        pytest.param("History of Parkinson's disease.", [], id="parkinsons"),
+        pytest.param("Follow up in 2 weeks.", [], id="follow-up"),
+        pytest.param("NYHA class II per New York Heart Association", [], id="nyha"),
+        pytest.param("He is a North American native.", [], id="north-american"),
+        pytest.param("Seen in Clinic on Monday.", [], id="clinic-monday"),
+        pytest.param("Admitted in January; discharged in May.", [], id="months"),
+        pytest.param("Started in March, stopped in June; seen in August.", [], id="more-months"),
+        pytest.param("Placed in Trendelenburg position.", [], id="trendelenburg"),
+        pytest.param("Measured in Hounsfield units.", [], id="hounsfield"),
+        pytest.param("swaying in Romberg stance", [], id="romberg"),
+        pytest.param("Port placement on 3/4. Port-a-cath accessed.", [], id="port-placement"),
+        pytest.param("Port-a-cath in Port Pocket", [], id="port-pocket"),
+        pytest.param("Changes in Review of Systems", [], id="review"),
+        pytest.param("Referred to Support Group", [], id="support"),
+        pytest.param("Arrived from Outside Hospital; found in Bedside chair", [], id="outside"),
+        pytest.param("Discussed in Interview", [], id="interview"),
+        pytest.param("Given in Comfort Care", [], id="comfort"),
+        pytest.param("Went to New Onset AF clinic in New Onset", [], id="new-onset"),
+        pytest.param("in New Patient clinic", [], id="new-patient"),
+        pytest.param("Seen in East Wing; transferred to West Campus", [], id="wings"),
+        pytest.param("Pt in Sinus Rhythm", [], id="sinus-rhythm"),
+        pytest.param("switched from Lipitor to Crestor", [], id="drugs"),
+        pytest.param("converted from Warfarin to Eliquis", [], id="more-drugs"),
+        pytest.param("Improvement in Hamilton Depression scores", [], id="hamilton-scale"),
+        # states and countries are not smaller than a state
+        pytest.param("He was born in Mexico and moved to Texas in 1990.", [], id="country-state"),
+        pytest.param("Grew up in North Carolina.", [], id="two-word-state"),
+        pytest.param("Moved from New York to Florida.", [], id="new-york-state"),
+        pytest.param("traveled to South Africa last year", [], id="south-africa"),
+        pytest.param("Recently returned from West Africa", [], id="west-africa"),
+        pytest.param("in West Nile virus season", [], id="west-nile"),
+        pytest.param("She is originally from Puerto Rico.", [], id="puerto-rico"),
+        # a doctor, not Maryland or Pennsylvania
+        pytest.param("Referred to Jones, MD until", [], id="doctor-md"),
+        pytest.param("Mass in Liver, CT and MRI", [], id="liver-ct"),
+    ],
+)
+def test_city(text: str, expected: Spans) -> None:
+    check(text, expected, ("CITY",))
+
+
+# --- facilities -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Ward Family Clinic - Department of Radiology",
+            [("FACILITY", "Ward Family Clinic")],
+            id="surname-that-is-a-unit",
+        ),
+        pytest.param(
+            "DISCHARGE SUMMARY\nCase Family Clinic\nPatient: X",
+            [("FACILITY", "Case Family Clinic")],
+            id="surname-that-is-a-word",
+        ),
+        pytest.param(
+            "Smith Family Practice", [("FACILITY", "Smith Family Practice")], id="family-practice"
+        ),
+        pytest.param(
+            "Ward Family Medicine", [("FACILITY", "Ward Family Medicine")], id="family-medicine"
+        ),
+        pytest.param("Seen in Adult Family Clinic", [], id="adult-family-clinic"),
+        pytest.param("Department of Family Medicine", [], id="department-of-family-medicine"),
+        pytest.param("Referred to Family Practice", [], id="family-practice-generic"),
+        pytest.param("the Ward Clinic", [], id="ward-clinic"),
+    ],
+)
+def test_facility(text: str, expected: Spans) -> None:
+    check(text, expected, ("FACILITY",))

@@ -2,8 +2,10 @@
 ZIP codes, and the names of hospitals and other facilities.
 
 Safe Harbor lets the state stay, so "Springfield, IL 62704" masks to
-"[CITY], IL [ZIP]". City names are recognised by the state (or ZIP) after
-them, not from a gazetteer: "lives in Springfield" with no state is a gap.
+"[CITY], IL [ZIP]". There is no gazetteer: a city is recognised by the state
+(or ZIP) after it, by a cue before it ("lives in Springfield", "moved from
+Boston"), or by its shape after "in", "from" or "to" ("in Lake Claudia", "from
+Amandaville"). States and countries are not smaller than a state and stay.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from proctor.masking.detect._base import (
     Finding,
     glued,
     lowered,
+    word_alternation,
 )
 from proctor.masking.detect._name_lists import (
     AMBIGUOUS_FIRST,
@@ -326,7 +329,7 @@ _COUNTY = re.compile(r"(?:County|Parish|Borough)\b")
 _CITY_LABEL = re.compile(r"(?:city|town)[ \t]*[:=][ \t]*")
 _PLACE_HEAD = re.compile(_PLACE_TOKEN + r"(?:[ \t]+" + _PLACE_TOKEN + r"){0,2}(?![\w'’-])")
 # State codes that are also credentials after a name.
-_CREDENTIAL_STATES = frozenset({"MD", "PA"})
+_CREDENTIAL_STATES = frozenset({"MD", "PA", "DC"})
 _STREET_WORDS = frozenset(s.lower() for s in (*_STRONG_FULL, *_STRONG_ABBR))
 
 
@@ -348,11 +351,145 @@ def _place_before(text: str, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+# --- cities named without a state -------------------------------------------------
+
+# Cues after which a capitalised word is a place ("lives in Leechester",
+# "moved from Port Steve").
+_PLACE_CUES = _split(
+    "lives in|live in|living in|lived in|resides in|reside in|residing in|resided in"
+    "|moved to|moved from|moving to|moving from|moved back to|relocated to|relocated from"
+    "|relocating to|grew up in|born in|raised in|native of|hometown of|hometown is"
+    "|traveled to|travelled to|traveled from|travelled from|traveling to|travelling to"
+    "|trip to|vacation in|vacationing in|visiting from|originally from|resident of"
+    "|town of|city of|village of|township of",
+    "|",
+)
+# Cues after which only a word shaped like a place counts ("in Amandaville",
+# "from Lake Claudia"; not "in Review", "from Outside").
+_WEAK_PLACE_CUES = _split("in|from|to|near|at|around|outside of|outside", "|")
+_CUE_KIND = {
+    **{c: "weak" for c in _WEAK_PLACE_CUES},
+    **{c: "strong" for c in _PLACE_CUES},
+}
+# A cue, spaces and a capital. The space in front is the word boundary and
+# lets ``re`` skip quickly to candidate positions.
+_CITY_CUE = re.compile(
+    r"[ \t\n(\"“](?P<cue>"
+    + word_alternation([*_CUE_KIND, *(c[0].upper() + c[1:] for c in _CUE_KIND)])
+    + r")[ \t]+(?=["
+    + UP
+    + r"])"
+)
+_PLACE_WORDS = re.compile(_PLACE_TOKEN + r"(?:[ \t]+" + _PLACE_TOKEN + r"){0,2}(?![\w'’-])")
+# How place names end and begin (Faker's city shapes and real ones alike).
+_PLACE_ENDINGS = _split(
+    "ville ton town burg burgh borough boro bury port mouth chester field ford haven side "
+    "furt land stad shire view berg fort dale wood polis"
+)
+_PLACE_ENDING = re.compile(r"[a-z]{3}(?:" + "|".join(_PLACE_ENDINGS) + r")\Z")
+_PLACE_PREFIXES = frozenset(
+    _split("north south east west new lake port fort mount mt. ft. saint st. san santa los las")
+)
+# English words and eponyms with a place's ending: "in Review", "from Outside",
+# "in Trendelenburg", "in Hounsfield units".
+_PLACE_LOOKALIKES = frozenset(
+    _split(
+        "support report transport passport airport import export rapport seaport review "
+        "preview interview overview purview worldview inside outside bedside beside aside "
+        "upside downside offside alongside topside ringside seaside roadside wayside "
+        "countryside backside underside broadside flipside curbside graveside fireside "
+        "hillside poolside comfort discomfort effort button cotton proton photon skeleton "
+        "mutton piston crouton singleton simpleton automaton carton newton baritone "
+        "island mainland homeland highland lowland woodland wetland farmland grassland "
+        "heartland hinterland headland wonderland motherland fatherland borderland dreamland "
+        "england ireland scotland finland poland iceland greenland thailand switzerland "
+        "holland netherland swaziland lapland downtown uptown midtown hometown iceberg "
+        "trendelenburg romberg sternberg hounsfield mayfield stanford battlefield minefield "
+        "airfield outfield infield afford firewood plywood driftwood hardwood softwood "
+        "sandalwood boxwood hamilton norton greenfield metropolis"
+    )
+)
+# Capitalised words that are not a city after a cue: countries, regions and
+# nationalities (not smaller than a state), hospital areas ("moved to
+# Telemetry", "lives in Assisted Living"), months, sides and directions.
+_NOT_PLACES = STOPWORDS | frozenset(
+    _split(
+        "afghanistan albania algeria argentina armenia australia austria bangladesh belgium "
+        "bolivia bosnia brazil bulgaria burma cambodia cameroon canada chile china colombia "
+        "congo cuba cyprus czechia denmark dominican ecuador egypt eritrea ethiopia france "
+        "germany ghana greece guatemala guyana haiti honduras hungary india indonesia iran "
+        "iraq israel italy jamaica japan kenya korea kuwait laos lebanon liberia libya mexico "
+        "mongolia morocco myanmar nepal netherlands nicaragua nigeria norway pakistan "
+        "palestine panama paraguay peru philippines portugal romania russia rwanda salvador "
+        "samoa senegal serbia singapore somalia spain sudan sweden syria taiwan tanzania tibet "
+        "tonga turkey uganda ukraine uruguay uzbekistan venezuela vietnam wales yemen zambia "
+        "zimbabwe zealand guinea costa rica sri lanka saudi arabia emirates kingdom united "
+        "africa asia america americas antarctica caribbean europe eurasia oceania midwest "
+        "middle coast gulf pacific atlantic mediterranean "
+        "african american asian european mexican canadian chinese indian hispanic latino "
+        "latina caucasian "
+        "april june august "
+        "telemetry tele stepdown step recovery observation obs isolation burn trauma labor "
+        "delivery holding cath endoscopy dialysis infusion chemo radiation memory assisted "
+        "living senior group skilled shelter section housing facility apartment apartments "
+        "house bay pod hallway hall lobby waiting station wing tower building pavilion campus "
+        "annex entrance level suite garage parking dorm school jail prison custody foster "
+        "detention chair bedside remission contact droplet airborne restraints fear poverty "
+        "left right upper lower central peripheral pain sinus stage class grade type phase "
+        "county parish borough pre-op post-op preop postop placement site access pocket "
+        "catheter infection nile"
+    )
+)
+_WATER_AND_FORT = frozenset(_split("lake port fort mount mt. ft. saint st."))
+_STATE_WORDS = frozenset(n.lower() for n in STATE_NAMES if " " not in n)
+_STATE_PHRASE = re.compile(_STATE_NAME + r"(?![\w'’-])")
+# ", ST" and more of the sentence after a place: "a teacher in Batesport, DE
+# until 2017" (not "a mass in Liver, CT and MRI").
+_COMMA_ABBR = re.compile(
+    r",[ \t]*(?P<abbr>" + _ABBR + r")[ \t]+(?=in[ \t]+[0-9]{4}|(?:until|since|before|where|area)\b)"
+)
+
+
+def _place_shaped(words: list[str]) -> bool:
+    """Whether the words look like a place name: "Amandaville", "Lake
+    Claudia", "St. Louis" ("New" wants a name or a place after it: "New
+    Onset" is no town)."""
+    keys = [w.lower() for w in words]
+    if any(_PLACE_ENDING.search(k) and k not in _PLACE_LOOKALIKES for k in keys):
+        return True
+    if len(keys) < 2 or keys[0] not in _PLACE_PREFIXES:
+        return False
+    return keys[0] != "new" or keys[1] in _NAME_WORDS or keys[1] in _PLACE_ENDINGS
+
+
+def _place_end(text: str, start: int) -> tuple[int, list[str]]:
+    """The end and words of the one to three words of a place name at
+    ``start``, cut before the first word that is not one ("Boston Monday",
+    "Springfield Illinois"); no words, no place."""
+    m = _PLACE_WORDS.match(text, start)
+    if m is None or _STATE_PHRASE.match(text, start):
+        return start, []
+    end = start
+    words: list[str] = []
+    for word in _WORD.finditer(m.group()):
+        value = word.group()
+        key = value.lower()
+        if key in _STATE_WORDS and words and words[-1].lower() in _WATER_AND_FORT:
+            pass  # "Lake Virginia", "Port Washington"
+        elif key in _NOT_PLACES or key in _STATE_WORDS or value.endswith(("'s", "’s")):
+            if words and words[-1].lower() in _PLACE_PREFIXES:
+                return start, []  # "South Africa", "New Patient"
+            break
+        end, words = start + word.end(), [*words, value]
+    return end, words
+
+
 @dataclass(frozen=True, slots=True)
 class CityDetector:
     """City names followed by a state ("Boston, MA", "Boston MA 02115",
-    "Springfield, Illinois") or after a "City:" label, and county names
-    ("Cook County")."""
+    "Springfield, Illinois"), after a "City:" label or a place cue ("lives in
+    Boston"; "in Springfield" when the word is shaped like a place), and
+    county names ("Cook County")."""
 
     name: str = "city"
     categories: frozenset[str] = frozenset({"CITY"})
@@ -375,6 +512,27 @@ class CityDetector:
                 end -= 1
             if end < m.start() and (span := _place_before(text, end)) is not None:
                 yield Finding("CITY", span[0], m.end(), 0.8, self.name)
+        yield from self._cued(text)
+
+    def _cued(self, text: str) -> Iterator[Finding]:
+        """Cities after a cue: any place-like words after "lives in" or
+        "moved from", place-shaped ones after "in" or "from" (or any before
+        ", ST")."""
+        at_start = _CITY_CUE.match(" " + text[:40])  # a cue that opens the text
+        if at_start is not None:
+            yield from self._cued_place(text, at_start.group("cue"), at_start.end() - 1)
+        for m in _CITY_CUE.finditer(text):
+            yield from self._cued_place(text, m.group("cue"), m.end())
+
+    def _cued_place(self, text: str, cue: str, start: int) -> Iterator[Finding]:
+        end, words = _place_end(text, start)
+        if words:
+            kind = _CUE_KIND[" ".join(cue.lower().split())]
+            if kind == "weak" and not _place_shaped(words):
+                state = _COMMA_ABBR.match(text, end)
+                if state is None or state.group("abbr") in _CREDENTIAL_STATES:
+                    return  # "referred to Jones, MD" is a doctor
+            yield Finding("CITY", start, end, 0.75, self.name)
 
     def _city(self, text: str, end: int, abbr: str | None) -> Iterator[Finding]:
         span = _place_before(text, end)
@@ -394,7 +552,12 @@ _FACILITY_SUFFIX = re.compile(
     r"|Health[ \t]+System|Healthcare|Health[ \t]+Care[ \t]+Center|Nursing[ \t]+Home"
     r"|Nursing[ \t]+Facility|Rehabilitation[ \t]+(?:Center|Hospital|Institute)"
     r"|Surg(?:ery|ical)[ \t]+Center|Cancer[ \t]+(?:Center|Institute)|Hospice|Medical[ \t]+Group"
-    r"|Urgent[ \t]+Care|Sanatorium|Sanitarium)\b"
+    r"|Urgent[ \t]+Care|Sanatorium|Sanitarium|Family[ \t]+(?:Practice|Medicine))\b"
+)
+# A surname before "Family Clinic" or "Family Practice", whatever the word.
+_NAMED_FAMILY = re.compile(
+    r"(?<![\w'’.-])(?P<name>[" + UP + "][" + LO + r"]+)[ \t]+Family[ \t]+"
+    r"(?:Clinic|Practice|Medicine)\Z"
 )
 _FAC_TOKEN = (
     r"(?:St\.|Mt\.|[" + UP + "][" + LO + r"]+(?:['’]s)?(?:-[" + UP + "][" + LO + r"]+)?|[A-Z]{2,6})"
@@ -451,6 +614,11 @@ class FacilityDetector:
                 # Sentence words before the name ("The", "Yesterday") are
                 # not part of it.
                 start = _skip_stopwords(text, head.start(), m.start())
+            elif head is not None:
+                # "Ward Family Clinic": a family's name that is also a word
+                family = _NAMED_FAMILY.search(text, head.start(), m.end())
+                if family is not None and family.group("name").lower() in _NAME_WORDS:
+                    start = family.start()
             end = m.end()
             tail = _FACILITY_TAIL.match(text, m.end())
             if tail is not None and _is_generic(tail.group()):
