@@ -121,6 +121,15 @@ def check(text: str, expected: Spans, categories: tuple[str, ...]) -> None:
         pytest.param("Score 15 Glasgow Coma Scale", [], id="gcs"),
         pytest.param("Follow up in 2 weeks", [], id="follow-up"),
         pytest.param("Port placement on 3/4; Port-a-cath flushed", [], id="port"),
+        # a measure word before the suffix: a distance, even after "lives"
+        pytest.param("Lives 1 Hour Drive away", [], id="hour-drive"),
+        pytest.param("LIVES 1 HOUR DRIVE AWAY", [], id="hour-drive-capitals"),
+        pytest.param("Lives 2 Miles Down River Road", [], id="miles-down-road"),
+        pytest.param(
+            "lives at 12 Day Street Apt 4",
+            [("ADDRESS", "12 Day Street Apt 4")],
+            id="day-street-apt",
+        ),
     ],
 )
 def test_street_address(text: str, expected: Spans) -> None:

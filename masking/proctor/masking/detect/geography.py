@@ -137,11 +137,18 @@ _SUFFIX_KIND = {
     **{s.lower(): "strong" for s in (*_STRONG_FULL, *_STRONG_ABBR)},
 }
 _SUFFIX_ABBREVIATIONS = frozenset(s.lower() for s in (*_STRONG_ABBR, *_WEAK_ABBR))
-# Dose and form words: "20 MG CAP DR" is a delayed-release capsule.
+# Dose and form words: "20 MG CAP DR" is a delayed-release capsule; after
+# a measure word ("1 Hour Drive") even a strong suffix needs a second sign.
 _DOSE_WORDS = frozenset(
     _split(
         "mg mcg g gm kg ml l cc meq iu units unit tab tabs tablet tablets cap caps capsule "
         "capsules po iv im sc sq sl pr er xr sr xl la cr dr ec odt hs prn bid tid qid qd daily"
+    )
+)
+_MEASURE_WORDS = frozenset(
+    _split(
+        "second seconds minute minutes hour hours hr hrs day days week weeks month months year "
+        "years mile miles block blocks step steps foot feet inch inches times"
     )
 )
 _DIRECTION = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)"
@@ -201,7 +208,7 @@ _APARTMENT = re.compile(r"(?:Apt|Apartment|APT)\.?[ \t]*\#?[A-Za-z0-9-]{1,6}\b")
 # "The pharmacy on Brown Common": a street named without a number, after
 # "on" or "at" and before no further capitalised word.
 _STREET_NAME_CUE = re.compile(
-    r"(?:on|at|off|near|along|On|At)[ \t]+(?P<name>["
+    r"[ \t\n(](?:on|at|off|near|along|On|At)[ \t]+(?P<name>["
     + UP
     + r"]["
     + LO
@@ -264,10 +271,14 @@ class AddressDetector:
                 if kind is None:
                     continue
                 word = words[i].group()
-                if kind == "strong" and len(word) <= 4 and word.isupper():
-                    kind = "weak"  # "HEAD CT", "CAP DR": capitals are doubtful
+                # "1 Hour Drive" is a distance, whatever word comes before it
+                measured = any(k in _MEASURE_WORDS for k in keys[:i])
+                # "HEAD CT": an abbreviation in capitals is doubtful
+                doubtful = measured or (len(word) <= 4 and word.isupper())
                 end = _street_end(text, words, offset, i)
-                if kind == "strong" or self._confirmed(text, end, m.start()):
+                if (kind == "strong" and not doubtful) or self._confirmed(
+                    text, end, m.start(), cue=not measured
+                ):
                     found = end.end()
                     break
             if found is None:
@@ -285,20 +296,20 @@ class AddressDetector:
                 yield Finding("ADDRESS", m.start(), m.end(), 0.6, self.name)
 
     @staticmethod
-    def _confirmed(text: str, end: re.Match[str], start: int) -> bool:
+    def _confirmed(text: str, end: re.Match[str], start: int, *, cue: bool) -> bool:
         """Whether a street with a weak suffix is an address: a unit or a
-        direction after it, then a city and state, or an address word before
-        it on its line."""
+        direction after it, then a city and state, or (if ``cue``) an address
+        word before it on its line."""
         if end.group("unit") or end.group("dir") or _CITY_STATE_AFTER.match(text, end.end()):
             return True
+        if not cue:
+            return False
         lo = max(0, start - 40, text.rfind("\n", 0, start) + 1)
         return _ADDRESS_CUE.search(lowered(text[lo:start])) is not None
 
     def _street_names(self, text: str) -> Iterator[Finding]:
         """Streets without a number after "on" or "at"."""
         for m in _STREET_NAME_CUE.finditer(text):
-            if glued(text, m.start()):
-                continue
             words = m.group("name").split()
             kind = _SUFFIX_KIND.get(words[-1].lower())
             if kind is None or words[-1].lower() in _SUFFIX_ABBREVIATIONS:
