@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,6 +254,275 @@ def _detect_tree(node: Any, path: Path, op: Operator, ctx: MaskContext, masked: 
     return detect(node, op, ctx)
 
 
+# --- the compiled fast path ---------------------------------------------------------
+#
+# Most directives select leaves (strings, numbers). When every path the
+# directives pick holds a leaf, nothing is masked under anything else and no
+# container is read whole, so the general algorithm reduces to: find the
+# leaves, merge the operators that land on one leaf, order them as the general
+# algorithm does, apply, and copy the containers on the way to what changed.
+#
+# The fast path does that from a plan compiled once per directive list: the
+# selectors become one automaton over the document (a state is the set of
+# (directive, next segment) pairs still open at a container; its transitions
+# by member name are worked out ahead, with the merged operator of every
+# directive that picks a member), so one walk serves every selector, and
+# applying does no parsing, merging or dispatch by name. When a selector
+# picks a container, the walk gives up (:class:`_Fallback`) and the general
+# algorithm runs instead, from scratch.
+
+_CHILD, _ANY, _DESCEND = 0, 1, 2
+_KIND = {"child": _CHILD, "wildcard": _ANY, "descendant": _DESCEND}
+_MAX_STATES = 256  # more (odd `..` combinations): the general algorithm
+_MAX_PLANS = 256
+# Leaf types that hold nothing a selector could walk into.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class _Fallback(Exception):
+    """A selector picked a container: the general algorithm takes over."""
+
+
+# What to do with a picked leaf: (-rank, operator, its function, whether a
+# value that already is REDACTED stays as it is (every operator but drop)).
+_Pick = tuple[int, Operator, Callable[..., Any], bool]
+# A member's transition: (its pick or None, the state below it or None, its
+# path segment or None when it depends on the key).
+_Trans = tuple["_Pick | None", "_State | None", "str | None"]
+
+
+class _State:
+    """What is still to match at a container."""
+
+    __slots__ = ("default", "named", "scan")
+
+    def __init__(self) -> None:
+        # Members by name; every other member (and every array element) by
+        # ``default``, which exists only when a wildcard or a descendant
+        # selector is open here (``scan``: every member must be looked at).
+        self.named: dict[str, _Trans] = {}
+        self.default: _Trans | None = None
+        self.scan = False
+
+
+class _Plan:
+    """A directive list compiled for :func:`_apply_fast`."""
+
+    __slots__ = ("directives", "start")
+
+    def __init__(self, directives: tuple[Directive, ...]) -> None:
+        self.directives = directives
+        self.start: _State | None = None
+        steps = [
+            tuple((_KIND[seg.kind], seg.name) for seg in d.selector.segments) for d in directives
+        ]
+        if all(steps):  # the root selector masks the whole document: general path
+            self.start = _compile(directives, steps)
+
+
+def _compile(
+    directives: tuple[Directive, ...], steps: list[tuple[tuple[int, str], ...]]
+) -> _State | None:
+    """The automaton's start state, or ``None`` if it has too many states."""
+    picks: dict[frozenset[int], _Pick] = {}
+    states: dict[frozenset[tuple[int, int]], _State] = {}
+    todo: list[tuple[frozenset[tuple[int, int]], _State]] = []
+
+    def pick_for(ds: frozenset[int]) -> _Pick:
+        p = picks.get(ds)
+        if p is None:
+            op = _merged_operator([directives[d] for d in sorted(ds)])
+            p = picks[ds] = (-op.rank, op, operator_function(op), not isinstance(op, Drop))
+        return p
+
+    def state_for(open_: frozenset[tuple[int, int]]) -> _State:
+        st = states.get(open_)
+        if st is None:
+            st = states[open_] = _State()
+            todo.append((open_, st))
+        return st
+
+    def transition(open_: frozenset[tuple[int, int]], key: str | None) -> _Trans | None:
+        """``key`` None: a member no selector names, or an array element."""
+        picked: set[int] = set()
+        below: set[tuple[int, int]] = set()
+        for d, i in open_:
+            kind, name = steps[d][i]
+            last = i + 1 == len(steps[d])
+            if kind == _DESCEND:
+                below.add((d, i))  # keep looking, in every container under here
+            if kind == _ANY or (kind != _ANY and key is not None and key == name):
+                if last:
+                    picked.add(d)
+                else:
+                    below.add((d, i + 1))
+        if not picked and not below:
+            return None
+        return (
+            pick_for(frozenset(picked)) if picked else None,
+            state_for(frozenset(below)) if below else None,
+            None if key is None else format_path((key,))[1:],
+        )
+
+    start = state_for(frozenset((d, 0) for d in range(len(directives))))
+    while todo:
+        if len(states) > _MAX_STATES:
+            return None
+        open_, st = todo.pop()
+        names = {name for d, i in open_ for kind, name in (steps[d][i],) if kind != _ANY}
+        for name in names:
+            trans = transition(open_, name)
+            if trans is not None:
+                st.named[name] = trans
+        st.scan = any(steps[d][i][0] != _CHILD for d, i in open_)
+        if st.scan:
+            st.default = transition(open_, None)
+    return start
+
+
+# Plans by the identity of the directive tuple (the plan holds the tuple, so
+# its id cannot be reused while cached), then by value.
+_PLANS_BY_ID: dict[int, _Plan] = {}
+_PLANS: dict[tuple[Directive, ...], _Plan] = {}
+
+
+def _plan_for(directives: Sequence[Directive]) -> _Plan:
+    plan = _PLANS_BY_ID.get(id(directives))
+    if plan is not None and plan.directives is directives:
+        return plan
+    key = tuple(directives)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(key)
+    if type(directives) is tuple:
+        if plan.directives is not directives:
+            plan = _Plan(directives)
+        if len(_PLANS_BY_ID) >= _MAX_PLANS:
+            _PLANS_BY_ID.clear()
+        _PLANS_BY_ID[id(directives)] = plan
+    return plan
+
+
+_INDEX_SEGMENTS = tuple(f"[{i}]" for i in range(256))
+_KEY_SEGMENTS: dict[str, str] = {}
+
+
+def _segment(key: Any) -> str:
+    """``key``'s part of a reported path, as :func:`format_path` writes it."""
+    if type(key) is int:
+        return _INDEX_SEGMENTS[key] if 0 <= key < 256 else f"[{key}]"
+    if type(key) is str:
+        seg = _KEY_SEGMENTS.get(key)
+        if seg is None:
+            if len(_KEY_SEGMENTS) >= 4096:
+                _KEY_SEGMENTS.clear()
+            seg = _KEY_SEGMENTS[key] = format_path((key,))[1:]
+        return seg
+    return format_path((key,))[1:]
+
+
+# An entry per leaf picked: [-rank, depth, path, value, pick, path text],
+# then the new value appended. Lists compare element by element, so sorting
+# entries orders them as the general algorithm's plan; paths are unique, so
+# nothing after the path is ever compared.
+_VALUE, _PICK, _TEXT, _NEW = 3, 4, 5, 6
+
+
+def _visit(node: Any, state: _State, path: Path, text: str, out: list[list[Any]]) -> Any:
+    """Walk ``node`` (a container at ``path``) in ``state``: the edits under
+    it (members by key: an entry, or the edits of a container), or ``None``."""
+    edits: dict[Any, Any] | None = None
+    named = state.named
+    if isinstance(node, dict):
+        if state.scan:
+            default = state.default
+            if default is not None and default[0] is not None:
+                # A wildcard picks every member: look at each.
+                work: Any = ((key, child, named.get(key, default)) for key, child in node.items())
+            else:
+                work = [(key, node[key], trans) for key, trans in named.items() if key in node]
+                # Only containers can hold more; skip the rest without a look
+                # at each when there is no container among them.
+                if default is not None and not all(
+                    map(_SCALARS.__contains__, map(type, node.values()))
+                ):
+                    work.extend(
+                        (key, child, default)
+                        for key, child in node.items()
+                        if isinstance(child, _CONTAINERS) and key not in named
+                    )
+        else:
+            work = [(key, node[key], trans) for key, trans in named.items() if key in node]
+    elif state.scan and state.default is not None:
+        default = state.default
+        work = ((key, child, default) for key, child in enumerate(node))
+    else:
+        return None
+    for key, child, (pick, below, seg) in work:
+        if isinstance(child, _CONTAINERS):
+            if pick is not None:
+                raise _Fallback
+            if below is not None:
+                sub = _visit(child, below, (*path, key), text + (seg or _segment(key)), out)
+                if sub:
+                    if edits is None:
+                        edits = {}
+                    edits[key] = sub
+        elif pick is not None:
+            at = (*path, key)
+            entry = [pick[0], len(at), at, child, pick, text + (seg or _segment(key))]
+            if edits is None:
+                edits = {}
+            edits[key] = entry
+            out.append(entry)
+    return edits
+
+
+def _apply_fast(document: Any, start: _State, ctx: MaskContext) -> MaskResult:
+    entries: list[list[Any]] = []
+    edits = _visit(document, start, (), "$", entries) if isinstance(document, _CONTAINERS) else None
+    if not edits:
+        return MaskResult(document, ())
+    entries.sort()
+    for entry in entries:
+        value = entry[_VALUE]
+        _, op, fn, keeps_redacted = entry[_PICK]
+        if keeps_redacted and value == REDACTED:
+            entry.append(value)  # already as masked as it gets
+        else:
+            entry.append(fn(value, op, ctx))
+    return MaskResult(_rebuild(document, edits), tuple([entry[_TEXT] for entry in entries]))
+
+
+def _rebuild(node: Any, edits: dict[Any, Any]) -> Any:
+    """``node`` with ``edits`` applied: a copy if anything changed, else
+    ``node`` itself."""
+    mine: Any = None
+    holes = False
+    for key, edit in edits.items():
+        old = node[key]
+        new = _rebuild(old, edit) if type(edit) is dict else edit[_NEW]
+        if new is old:
+            continue
+        if mine is None:
+            mine = dict(node) if isinstance(node, dict) else list(node)
+        if isinstance(new, Dropped):
+            if isinstance(mine, dict):
+                del mine[key]
+            else:
+                mine[key] = _HOLE
+                holes = True
+        else:
+            mine[key] = new
+    if mine is None:
+        return node
+    if holes:
+        mine[:] = [x for x in mine if x is not _HOLE]
+    return mine
+
+
 def apply_directives(
     document: object, directives: Sequence[Directive], ctx: MaskContext
 ) -> MaskResult:
@@ -262,6 +531,21 @@ def apply_directives(
 
     ``document`` is typed ``object`` because a recursive JSON type is
     invariant: a caller's ``dict[str, str]`` would not match it."""
+    start = _plan_for(directives).start
+    if start is not None:
+        try:
+            return _apply_fast(document, start, ctx)
+        except _Fallback:
+            pass
+    return _apply_general(document, directives, ctx)
+
+
+def _apply_general(
+    document: object, directives: Sequence[Directive], ctx: MaskContext
+) -> MaskResult:
+    """The general algorithm (and the reference the fast path is tested
+    against): containers masked as a whole, members under them, detect over
+    containers."""
     found: dict[Path, tuple[Any, list[Directive]]] = {}
     for directive in directives:
         for path, value in select(document, directive.selector):

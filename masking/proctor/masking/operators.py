@@ -103,6 +103,16 @@ class _Hmac:
         outer.update(inner.digest())
         return outer.digest()
 
+    def prefixed(self, prefix: bytes) -> _Hmac:
+        """The same key with ``prefix`` already fed in: its ``digest(msg)``
+        is this one's ``digest(prefix + msg)``, without hashing the prefix
+        again for every message."""
+        new = _Hmac.__new__(_Hmac)
+        new._inner = self._inner.copy()
+        new._inner.update(prefix)
+        new._outer = self._outer
+        return new
+
 
 @dataclass(frozen=True, slots=True)
 class MaskContext:
@@ -123,18 +133,28 @@ class MaskContext:
     subject: str = ""
     detector: Detector | None = None
     token_ttl_seconds: float = 86_400.0
-    # Derived once per context, not per value: the keyed HMAC state and the
-    # subject's date offsets.
+    # Derived once per context, not per value: the keyed HMAC state (also
+    # with the hash label, and with the token label, scope and first attempt
+    # fed in) and the subject's date offsets.
     _keyed: _Hmac = field(init=False, repr=False, compare=False)
+    _hash_mac: _Hmac = field(init=False, repr=False, compare=False)
+    _token_mac: _Hmac = field(init=False, repr=False, compare=False)
     _offsets: dict[int, int] = field(init=False, repr=False, compare=False)
+    _shifts: dict[int, timedelta] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.hash_key, bytes) or len(self.hash_key) < MIN_KEY_BYTES:
             raise ValueError(f"masking hash_key must be at least {MIN_KEY_BYTES} bytes")
         if self.token_ttl_seconds <= 0:
             raise ValueError("token_ttl_seconds must be positive")
-        object.__setattr__(self, "_keyed", _Hmac(self.hash_key))
+        keyed = _Hmac(self.hash_key)
+        object.__setattr__(self, "_keyed", keyed)
+        object.__setattr__(self, "_hash_mac", keyed.prefixed(_HASH_LABEL))
+        object.__setattr__(
+            self, "_token_mac", keyed.prefixed(_mac_message(_TOKEN_LABEL, (self.scope, "0")))
+        )
         object.__setattr__(self, "_offsets", {})
+        object.__setattr__(self, "_shifts", {})
 
     def mac(self, label: bytes, *parts: str) -> bytes:
         """HMAC-SHA256 under ``hash_key`` of ``label`` and the length-prefixed
@@ -147,6 +167,21 @@ class MaskContext:
         if offset is None:
             offset = self._offsets[days] = shift_days(self.hash_key, self.subject, days)
         return offset
+
+    def shift_delta(self, days: int) -> timedelta:
+        """:meth:`shift_days` as a ``timedelta``."""
+        delta = self._shifts.get(days)
+        if delta is None:
+            delta = self._shifts[days] = timedelta(days=self.shift_days(days))
+        return delta
+
+    def _token_digest(self, attempt: int, original: str) -> bytes:
+        """``mac(_TOKEN_LABEL, scope, str(attempt), original)``, the first
+        attempt from the precomputed state."""
+        if attempt:
+            return self.mac(_TOKEN_LABEL, self.scope, str(attempt), original)
+        raw = original.encode()
+        return self._token_mac.digest(len(raw).to_bytes(4, "big") + raw)
 
 
 class Dropped(enum.Enum):
@@ -161,6 +196,8 @@ OperatorFn: TypeAlias = Callable[[JSON, Operator, MaskContext], "JSON | Dropped"
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# What _CANONICAL.encode does with a string, without the detour.
+_encode_str = json.encoder.encode_basestring
 
 
 def canonical_json(value: JSON) -> str:
@@ -200,29 +237,38 @@ def is_pseudonym(value: object) -> bool:
 def hash_value(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
     """Keyed pseudonym ``hash:`` + 16 hex digits of HMAC-SHA256 over the
     value's canonical JSON: stable per key, unlinkable without it."""
-    if is_pseudonym(value):
-        return value
-    digest = ctx.mac(_HASH_LABEL, canonical_json(value))
+    if isinstance(value, str):
+        if value.startswith(HASH_PREFIX) and _HASH_RE.match(value):
+            return value  # already a pseudonym
+        raw = _encode_str(value).encode()
+    else:
+        raw = canonical_json(value).encode()
+    # ctx.mac(_HASH_LABEL, canonical JSON), from the state with the label in.
+    digest = ctx._hash_mac.digest(len(raw).to_bytes(4, "big") + raw)
     return HASH_PREFIX + digest[:8].hex()
 
 
 # --- tokenize ---------------------------------------------------------------
 
 
-_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+# Each digit doubled, digits of the result summed: 0 2 4 6 8 1 3 5 7 9.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+_SEPARATORS = str.maketrans("", "", " ().+/-")  # what _DIGIT_SHAPE_RE allows besides digits
+_DIGIT_SLOTS = str.maketrans({d: "{}" for d in "0123456789"})
+_POW10 = tuple(10**n for n in range(_MAX_SHAPED_DIGITS + 1))
 
 
 def _luhn_valid(digits: str) -> bool:
-    odd = sum(int(c) for c in digits[-1::-2])
-    even = sum(_LUHN_DOUBLED[int(c)] for c in digits[-2::-2])
-    return (odd + even) % 10 == 0
+    """Luhn check of ASCII ``digits``: the digits are summed as bytes."""
+    both = digits[-1::-2] + digits[-2::-2].translate(_LUHN_DOUBLED)
+    return (sum(both.encode()) - 48 * len(both)) % 10 == 0
 
 
 def _shaped_digits(value: str) -> str | None:
     """The digits of a digit-shaped value (``123-45-6789``), else ``None``."""
     if not _DIGIT_SHAPE_RE.match(value):
         return None
-    digits = "".join(ch for ch in value if ch.isdigit())
+    digits = value.translate(_SEPARATORS)  # only ASCII digits are left
     return digits if _MIN_SHAPED_DIGITS <= len(digits) <= _MAX_SHAPED_DIGITS else None
 
 
@@ -237,12 +283,14 @@ def _shaped_candidate(value: str, digits: str, mac: bytes) -> str:
     """Same shape as ``value``: a leading 9 (no SSN area starts with 9) and a
     Luhn-invalid digit string (never a valid card number), so detectors do not
     mistake a token for the identifier it replaces."""
-    body = str(int.from_bytes(mac, "big") % 10 ** (len(digits) - 1)).zfill(len(digits) - 1)
+    body = str(int.from_bytes(mac, "big") % _POW10[len(digits) - 1]).zfill(len(digits) - 1)
     new = "9" + body
     if _luhn_valid(new):
         new = new[:-1] + str((int(new[-1]) + 1) % 10)
-    it = iter(new)
-    return "".join(next(it) if ch.isdigit() else ch for ch in value)
+    if len(new) == len(value):
+        return new  # no separators
+    # The separators stay in place; the digits fill the slots in order.
+    return value.translate(_DIGIT_SLOTS).format(*new)
 
 
 def _opaque_candidate(prefix: str, mac: bytes) -> str:
@@ -275,7 +323,7 @@ def tokenize(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
     else:
         original, prefix, digits = canonical_json(value), JSON_TOKEN_PREFIX, None
     for attempt in range(2 * _TOKEN_ATTEMPTS):
-        mac = ctx.mac(_TOKEN_LABEL, scope, str(attempt), original)
+        mac = ctx._token_digest(attempt, original)
         if digits is not None and attempt < _TOKEN_ATTEMPTS:
             candidate = _shaped_candidate(original, digits, mac)
         else:  # not digit-shaped, or the shaped space is crowded: go opaque
@@ -302,6 +350,11 @@ def detokenize(token: str, vault: TokenVault, scope: str) -> JSON | None:
 # --- partial ------------------------------------------------------------------
 
 
+_ASCII_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_MASKABLE_DELETED = str.maketrans("", "", _ASCII_ALNUM + "*")
+_MASKED = str.maketrans(_ASCII_ALNUM, "*" * len(_ASCII_ALNUM))
+
+
 def partial(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
     """Mask letters and digits with ``*`` except the last ``keep``; keep
     punctuation for readability: ``123-45-6789`` → ``***-**-6789``.
@@ -316,6 +369,19 @@ def partial(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
     text = value if isinstance(value, str) else canonical_json(value)
     if text == REDACTED:
         return text
+    if text.isascii():
+        # The same, with the per-character work done by str.translate.
+        maskable = len(text) - len(text.translate(_MASKABLE_DELETED))
+        left = min(op.keep, maskable // 2)
+        if left <= 0:
+            return text.translate(_MASKED)
+        i = len(text)
+        while left:
+            i -= 1
+            ch = text[i]
+            if ch.isalnum() or ch == "*":
+                left -= 1
+        return text[:i].translate(_MASKED) + text[i:]
     maskable = sum(1 for ch in text if ch.isalnum() or ch == "*")
     left = min(op.keep, maskable // 2)
     out = list(text)
@@ -498,7 +564,21 @@ _AGE_RE = re.compile(r"\d{1,3}(?:\.\d+)?\Z")
 _MAX_AGE = 150
 
 
+def _iso_day(value: str) -> date | None:
+    """``YYYY-MM-DD`` (ASCII digits, a valid day) as a date, else ``None``:
+    the commonest form, read without :func:`parse_date`'s regexes. Whatever
+    this accepts, :func:`parse_date` reads as the same day."""
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _generalize_date(value: JSON, to: str) -> JSON:
+    if isinstance(value, str) and _iso_day(value) is not None:
+        return value[:7] if to == "month" else value[:4]
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     parsed = parse_date(value) if isinstance(value, str) else None
@@ -566,6 +646,12 @@ def date_shift(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
     Without a subject, or for text that is not a day-precise date, redact."""
     if not isinstance(op, DateShift) or not ctx.subject or not isinstance(value, str):
         return REDACTED
+    day = _iso_day(value)
+    if day is not None:
+        try:
+            return (day + ctx.shift_delta(op.days)).isoformat()
+        except OverflowError:
+            return REDACTED
     parsed = parse_date(value)
     if parsed is None or parsed.render is None or parsed.month is None or parsed.day is None:
         return REDACTED
@@ -583,6 +669,13 @@ def date_shift(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
 def replace_spans(text: str, spans: Sequence[Span]) -> str:
     """``text`` with each span replaced by ``[CATEGORY]``; overlapping spans
     merge into one, labelled by the one that starts first (longest on ties)."""
+    if len(spans) == 1:  # the common case, as the loop below would do it
+        span = spans[0]
+        if span.end > span.start:
+            start, end = max(0, span.start), min(len(text), span.end)
+            if end > 0:
+                return f"{text[:start]}[{span.category.upper()}]{text[end:]}"
+        return text
     ordered = sorted(
         ((max(0, s.start), min(len(text), s.end), s.category) for s in spans if s.end > s.start),
         key=lambda t: (t[0], -t[1]),

@@ -77,11 +77,19 @@ class InMemoryVault:
 
     def claim(self, scope: str, token: str, original: str, ttl_seconds: float) -> bool:
         """Store unless ``token`` holds another live value (atomic)."""
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        key = (scope, token)
         with self._lock:
-            held = self.get(scope, token)
-            if held is not None and held != original:
+            # get and put in one, reading the clock once.
+            now = self._clock()
+            entry = self._entries.get(key)
+            if entry is not None and now < entry[1] and entry[0] != original:
                 return False
-            self.put(scope, token, original, ttl_seconds)
+            self._entries[key] = (original, now + ttl_seconds)
+            self._writes += 1
+            if self._writes % self._sweep_every == 0:
+                self._sweep(now)
             return True
 
     def __len__(self) -> int:
