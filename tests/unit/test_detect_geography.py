@@ -194,6 +194,8 @@ def test_street_name(text: str, expected: Spans) -> None:
         pytest.param("in Port Tiffanyfurt", [("CITY", "Port Tiffanyfurt")], id="in-port"),
         pytest.param("driving from New Haven", [("CITY", "New Haven")], id="from-new-haven"),
         pytest.param("He was in Milton last week", [("CITY", "Milton")], id="in-milton"),
+        pytest.param("Tumor Board in Rochester", [("CITY", "Rochester")], id="in-rochester"),
+        pytest.param("graded in Oxford scale terms", [], id="oxford-scale"),
         pytest.param("He lives in Hamilton", [("CITY", "Hamilton")], id="lives-in-hamilton"),
         # ... or any before ", ST" and more of the sentence
         pytest.param(

@@ -397,7 +397,7 @@ _PLACE_ENDINGS = _split(
     "ville ton town burg burgh borough boro bury port mouth chester field ford haven side "
     "furt land stad shire view berg fort dale wood polis"
 )
-_PLACE_ENDING = re.compile(r"[a-z]{3}(?:" + "|".join(_PLACE_ENDINGS) + r")\Z")
+_PLACE_ENDING = re.compile(r"[a-z]{2}(?:" + "|".join(_PLACE_ENDINGS) + r")\Z")
 _PLACE_PREFIXES = frozenset(
     _split("north south east west new lake port fort mount mt. ft. saint st. san santa los las")
 )
@@ -417,7 +417,7 @@ _PLACE_LOOKALIKES = frozenset(
         "holland netherland swaziland lapland downtown uptown midtown hometown iceberg "
         "trendelenburg romberg sternberg hounsfield mayfield stanford battlefield minefield "
         "airfield outfield infield afford firewood plywood driftwood hardwood softwood "
-        "sandalwood boxwood hamilton norton greenfield metropolis"
+        "sandalwood boxwood hamilton norton greenfield metropolis inland upland deport oxford"
     )
 )
 # Capitalised words that are not a city after a cue: countries, regions and
