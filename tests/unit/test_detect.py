@@ -339,7 +339,8 @@ def test_address(text: str, expected: Spans) -> None:
         pytest.param("Jane Smith, MD.", [], id="city-md-is-a-doctor"),
         pytest.param("Patient, OK.", [], id="city-stop-word"),
         pytest.param("City: St. Louis", [("CITY", "St. Louis")], id="city-label"),
-        pytest.param("lives in Springfield", [], id="city-needs-state"),
+        pytest.param("lives in Springfield", [("CITY", "Springfield")], id="city-after-cue"),
+        pytest.param("lives in fear", [], id="city-cue-no-place"),
     ],
 )
 def test_city(text: str, expected: Spans) -> None:
