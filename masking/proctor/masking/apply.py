@@ -20,17 +20,21 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import not_
 from typing import Any
 
 from proctor.masking.directives import Detect, Directive, Drop, Operator, Segment, Selector
 from proctor.masking.directives import merge_directives as _merge
 from proctor.masking.operators import (
+    DROPPED,
     REDACTED,
     Dropped,
     MaskContext,
     detect,
     detect_text,
     operator_function,
+    tokenize,
 )
 
 __all__ = [
@@ -259,16 +263,20 @@ def _detect_tree(node: Any, path: Path, op: Operator, ctx: MaskContext, masked: 
 # Most directives select leaves (strings, numbers). When every path the
 # directives pick holds a leaf, nothing is masked under anything else and no
 # container is read whole, so the general algorithm reduces to: find the
-# leaves, merge the operators that land on one leaf, order them as the general
-# algorithm does, apply, and copy the containers on the way to what changed.
+# leaves, merge the operators that land on one leaf, apply them, copy the
+# containers on the way to what changed, and report the paths in the general
+# algorithm's order.
 #
 # The fast path does that from a plan compiled once per directive list: the
 # selectors become one automaton over the document (a state is the set of
 # (directive, next segment) pairs still open at a container; its transitions
 # by member name are worked out ahead, with the merged operator of every
 # directive that picks a member), so one walk serves every selector, and
-# applying does no parsing, merging or dispatch by name. When a selector
-# picks a container, the walk gives up (:class:`_Fallback`) and the general
+# applying does no parsing, merging or dispatch by name. Operators are pure
+# functions of the value, except ``tokenize``, whose vault claims are made
+# in the general algorithm's order after the walk; the others run as the walk
+# meets their leaves. When a selector picks a container, the walk gives up
+# (:class:`_Fallback`, before any vault is touched) and the general
 # algorithm runs instead, from scratch.
 
 _CHILD, _ANY, _DESCEND = 0, 1, 2
@@ -277,6 +285,7 @@ _MAX_STATES = 256  # more (odd `..` combinations): the general algorithm
 _MAX_PLANS = 256
 # Leaf types that hold nothing a selector could walk into.
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_MISSING = object()
 
 
 class _Fallback(Exception):
@@ -284,8 +293,9 @@ class _Fallback(Exception):
 
 
 # What to do with a picked leaf: (-rank, operator, its function, whether a
-# value that already is REDACTED stays as it is (every operator but drop)).
-_Pick = tuple[int, Operator, Callable[..., Any], bool]
+# value that already is REDACTED stays as it is (every operator but drop),
+# whether it waits for the end of the walk (tokenize)).
+_Pick = tuple[int, Operator, Callable[..., Any], bool, bool]
 # A member's transition: (its pick or None, the state below it or None, its
 # path segment or None when it depends on the key).
 _Trans = tuple["_Pick | None", "_State | None", "str | None"]
@@ -294,13 +304,15 @@ _Trans = tuple["_Pick | None", "_State | None", "str | None"]
 class _State:
     """What is still to match at a container."""
 
-    __slots__ = ("default", "named", "scan")
+    __slots__ = ("default", "named", "names", "scan")
 
     def __init__(self) -> None:
-        # Members by name; every other member (and every array element) by
-        # ``default``, which exists only when a wildcard or a descendant
-        # selector is open here (``scan``: every member must be looked at).
-        self.named: dict[str, _Trans] = {}
+        # Members by name (name, pick, below, segment); every other member
+        # (and every array element) by ``default``, which exists only when a
+        # wildcard or a descendant selector is open here (``scan``: members
+        # not named must be looked at too).
+        self.named: tuple[tuple[str, _Pick | None, _State | None, str], ...] = ()
+        self.names: frozenset[str] = frozenset()
         self.default: _Trans | None = None
         self.scan = False
 
@@ -332,7 +344,8 @@ def _compile(
         p = picks.get(ds)
         if p is None:
             op = _merged_operator([directives[d] for d in sorted(ds)])
-            p = picks[ds] = (-op.rank, op, operator_function(op), not isinstance(op, Drop))
+            fn = operator_function(op)
+            p = picks[ds] = (-op.rank, op, fn, not isinstance(op, Drop), fn is tokenize)
         return p
 
     def state_for(open_: frozenset[tuple[int, int]]) -> _State:
@@ -351,7 +364,7 @@ def _compile(
             last = i + 1 == len(steps[d])
             if kind == _DESCEND:
                 below.add((d, i))  # keep looking, in every container under here
-            if kind == _ANY or (kind != _ANY and key is not None and key == name):
+            if kind == _ANY or (key is not None and key == name):
                 if last:
                     picked.add(d)
                 else:
@@ -369,14 +382,17 @@ def _compile(
         if len(states) > _MAX_STATES:
             return None
         open_, st = todo.pop()
-        names = {name for d, i in open_ for kind, name in (steps[d][i],) if kind != _ANY}
-        for name in names:
+        named = []
+        for name in sorted({steps[d][i][1] for d, i in open_ if steps[d][i][0] != _ANY}):
             trans = transition(open_, name)
             if trans is not None:
-                st.named[name] = trans
-        st.scan = any(steps[d][i][0] != _CHILD for d, i in open_)
-        if st.scan:
+                pick, below, seg = trans
+                named.append((name, pick, below, seg or ""))
+        st.named = tuple(named)
+        st.names = frozenset(name for name, _, _, _ in named)
+        if any(steps[d][i][0] != _CHILD for d, i in open_):
             st.default = transition(open_, None)
+            st.scan = st.default is not None
     return start
 
 
@@ -423,104 +439,148 @@ def _segment(key: Any) -> str:
     return format_path((key,))[1:]
 
 
-# An entry per leaf picked: [-rank, depth, path, value, pick, path text],
-# then the new value appended. Lists compare element by element, so sorting
-# entries orders them as the general algorithm's plan; paths are unique, so
-# nothing after the path is ever compared.
-_VALUE, _PICK, _TEXT, _NEW = 3, 4, 5, 6
+class _Job:
+    """One fast application: the context and what the walk collects."""
+
+    __slots__ = ("ctx", "holed", "later", "reported")
+
+    def __init__(self, ctx: MaskContext) -> None:
+        self.ctx = ctx
+        # Per leaf masked: (-rank, depth, parent's path, key, path text).
+        # Tuples compare element by element, so sorting these orders them as
+        # the general algorithm's plan; (parent's path, key) at equal depth
+        # compares as the whole path, and paths are unique, so the text is
+        # never compared.
+        self.reported: list[tuple[int, int, Path, Any, str]] = []
+        # Tokenizations for after the walk, sortable the same way:
+        # (-rank, depth, parent's path, key, value, pick, container to set).
+        self.later: list[tuple[int, int, Path, Any, Any, _Pick, Any]] = []
+        self.holed: list[list[Any]] = []  # arrays with dropped elements
 
 
-def _visit(node: Any, state: _State, path: Path, text: str, out: list[list[Any]]) -> Any:
-    """Walk ``node`` (a container at ``path``) in ``state``: the edits under
-    it (members by key: an entry, or the edits of a container), or ``None``."""
-    edits: dict[Any, Any] | None = None
-    named = state.named
+def _visit(node: Any, state: _State, path: Path, text: str, job: _Job) -> Any:
+    """``node`` (a container at ``path``) masked in ``state``: a copy if
+    anything in it changes (or will, after the walk), else ``node``."""
+    mine: Any = None
+    depth = len(path) + 1
+    report = job.reported.append
+    ctx = job.ctx
     if isinstance(node, dict):
-        if state.scan:
-            default = state.default
-            if default is not None and default[0] is not None:
-                # A wildcard picks every member: look at each.
-                work: Any = ((key, child, named.get(key, default)) for key, child in node.items())
+        get = node.get
+        for key, pick, below, seg in state.named:
+            child = get(key, _MISSING)
+            if child is _MISSING:
+                continue
+            if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
+                if pick is not None:
+                    raise _Fallback
+                if below is None:
+                    continue
+                new = _visit(child, below, (*path, key), text + seg, job)
+            elif pick is not None:
+                neg_rank, op, fn, keeps_redacted, later = pick
+                report((neg_rank, depth, path, key, text + seg))
+                if keeps_redacted and child == REDACTED:
+                    continue  # already as masked as it gets
+                if later:
+                    if mine is None:
+                        mine = dict(node)
+                    job.later.append((neg_rank, depth, path, key, child, pick, mine))
+                    continue
+                new = fn(child, op, ctx)
             else:
-                work = [(key, node[key], trans) for key, trans in named.items() if key in node]
-                # Only containers can hold more; skip the rest without a look
-                # at each when there is no container among them.
-                if default is not None and not all(
-                    map(_SCALARS.__contains__, map(type, node.values()))
-                ):
-                    work.extend(
-                        (key, child, default)
-                        for key, child in node.items()
-                        if isinstance(child, _CONTAINERS) and key not in named
-                    )
-        else:
-            work = [(key, node[key], trans) for key, trans in named.items() if key in node]
-    elif state.scan and state.default is not None:
+                continue
+            if new is not child:
+                if mine is None:
+                    mine = dict(node)
+                if new is DROPPED:
+                    del mine[key]
+                else:
+                    mine[key] = new
         default = state.default
-        work = ((key, child, default) for key, child in enumerate(node))
+        if default is None:
+            return node if mine is None else mine
+        names = state.names
+        if default[0] is None:
+            # Only containers can hold more: look at those alone, found
+            # without a Python-level look at every member.
+            if _SCALARS.issuperset(map(type, node.values())):
+                return node if mine is None else mine
+            keys: Any = compress(
+                node, map(not_, map(_SCALARS.__contains__, map(type, node.values())))
+            )
+            items: Any = [(k, node[k]) for k in keys if k not in names]
+        else:
+            items = [(k, v) for k, v in node.items() if k not in names]
+    elif isinstance(node, list):
+        default = state.default
+        if default is None:
+            return node
+        items = enumerate(node)
     else:
-        return None
-    for key, child, (pick, below, seg) in work:
-        if isinstance(child, _CONTAINERS):
+        return node
+    return _visit_rest(node, mine, items, default, path, text, job)
+
+
+def _visit_rest(
+    node: Any, mine: Any, items: Any, default: _Trans, path: Path, text: str, job: _Job
+) -> Any:
+    """:func:`_visit` for the ``(key, member)`` ``items`` of ``node`` that
+    its state does not name (every element of an array)."""
+    pick, below, _ = default
+    depth = len(path) + 1
+    ctx = job.ctx
+    holes = False
+    for key, child in items:
+        if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
             if pick is not None:
                 raise _Fallback
-            if below is not None:
-                sub = _visit(child, below, (*path, key), text + (seg or _segment(key)), out)
-                if sub:
-                    if edits is None:
-                        edits = {}
-                    edits[key] = sub
+            if below is None:
+                continue
+            new = _visit(child, below, (*path, key), text + _segment(key), job)
         elif pick is not None:
-            at = (*path, key)
-            entry = [pick[0], len(at), at, child, pick, text + (seg or _segment(key))]
-            if edits is None:
-                edits = {}
-            edits[key] = entry
-            out.append(entry)
-    return edits
+            neg_rank, op, fn, keeps_redacted, later = pick
+            job.reported.append((neg_rank, depth, path, key, text + _segment(key)))
+            if keeps_redacted and child == REDACTED:
+                continue
+            if later:
+                if mine is None:
+                    mine = dict(node) if isinstance(node, dict) else list(node)
+                job.later.append((neg_rank, depth, path, key, child, pick, mine))
+                continue
+            new = fn(child, op, ctx)
+        else:
+            continue
+        if new is not child:
+            if mine is None:
+                mine = dict(node) if isinstance(node, dict) else list(node)
+            if new is not DROPPED:
+                mine[key] = new
+            elif isinstance(mine, dict):
+                del mine[key]
+            else:
+                mine[key] = _HOLE  # until the end: later indexes stay valid
+                holes = True
+    if holes:
+        job.holed.append(mine)
+    return node if mine is None else mine
 
 
 def _apply_fast(document: Any, start: _State, ctx: MaskContext) -> MaskResult:
-    entries: list[list[Any]] = []
-    edits = _visit(document, start, (), "$", entries) if isinstance(document, _CONTAINERS) else None
-    if not edits:
+    if not isinstance(document, _CONTAINERS):
+        return MaskResult(document, ())  # no selector picks anything in a leaf
+    job = _Job(ctx)
+    masked = _visit(document, start, (), "$", job)
+    if not job.reported:
         return MaskResult(document, ())
-    entries.sort()
-    for entry in entries:
-        value = entry[_VALUE]
-        _, op, fn, keeps_redacted = entry[_PICK]
-        if keeps_redacted and value == REDACTED:
-            entry.append(value)  # already as masked as it gets
-        else:
-            entry.append(fn(value, op, ctx))
-    return MaskResult(_rebuild(document, edits), tuple([entry[_TEXT] for entry in entries]))
-
-
-def _rebuild(node: Any, edits: dict[Any, Any]) -> Any:
-    """``node`` with ``edits`` applied: a copy if anything changed, else
-    ``node`` itself."""
-    mine: Any = None
-    holes = False
-    for key, edit in edits.items():
-        old = node[key]
-        new = _rebuild(old, edit) if type(edit) is dict else edit[_NEW]
-        if new is old:
-            continue
-        if mine is None:
-            mine = dict(node) if isinstance(node, dict) else list(node)
-        if isinstance(new, Dropped):
-            if isinstance(mine, dict):
-                del mine[key]
-            else:
-                mine[key] = _HOLE
-                holes = True
-        else:
-            mine[key] = new
-    if mine is None:
-        return node
-    if holes:
+    if job.later:
+        job.later.sort()  # claims in the general algorithm's order
+        for _, _, _, key, value, (_, op, fn, _, _), mine in job.later:
+            mine[key] = fn(value, op, ctx)  # tokenize never drops
+    for mine in job.holed:
         mine[:] = [x for x in mine if x is not _HOLE]
-    return mine
+    job.reported.sort()
+    return MaskResult(masked, tuple([entry[4] for entry in job.reported]))
 
 
 def apply_directives(
