@@ -2,10 +2,12 @@
 ZIP codes, and the names of hospitals and other facilities.
 
 Safe Harbor lets the state stay, so "Springfield, IL 62704" masks to
-"[CITY], IL [ZIP]". There is no gazetteer: a city is recognised by the state
-(or ZIP) after it, by a cue before it ("lives in Springfield", "moved from
-Boston"), or by its shape after "in", "from" or "to" ("in Lake Claudia", "from
-Amandaville"). States and countries are not smaller than a state and stay.
+"[CITY], IL [ZIP]". A city is recognised by the state (or ZIP) after it, by a
+cue before it ("lives in Springfield", "moved from Boston"), or after "in",
+"from" or "to" by its shape ("in Lake Claudia", "from Amandaville") or by a
+gazetteer of US places ("from Boise", "in Cedar Rapids"; names that are also
+words or names, such as "Mobile" or "Jackson", need more). States and
+countries are not smaller than a state and stay.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from proctor.masking.detect._name_lists import (
     SURNAME_WORDS,
     SURNAMES,
 )
+from proctor.masking.detect._place_lists import AMBIGUOUS_PLACES, PLACES
 
 
 def _split(text: str, sep: str | None = None) -> tuple[str, ...]:
@@ -377,7 +380,7 @@ _PLACE_CUES = _split(
 )
 # Cues after which only a word shaped like a place counts ("in Amandaville",
 # "from Lake Claudia"; not "in Review", "from Outside").
-_WEAK_PLACE_CUES = _split("in|from|to|near|at|around|outside of|outside", "|")
+_WEAK_PLACE_CUES = _split("in|from|to|near|at|around|outside of|outside|visiting|visited", "|")
 _CUE_KIND = {
     **{c: "weak" for c in _WEAK_PLACE_CUES},
     **{c: "strong" for c in _PLACE_CUES},
@@ -461,6 +464,84 @@ _COMMA_ABBR = re.compile(
 )
 
 
+# Lower-case words after a place name that make it an eponym: "in Glasgow
+# coma scale", "Philadelphia chromosome", "from Norwalk virus".
+_EPONYM_HEADS = frozenset(
+    _split(
+        "scale scales score scores criteria criterion classification chromosome virus "
+        "syndrome disease sign signs coma rule rules model system stool shunt bowel prep "
+        "risk staging stage grade type protocol method technique procedure maneuver "
+        "manoeuvre operation repair fracture lesion deformity test questionnaire assessment "
+        "index equation formula chart catheter tube device valve stent regimen cocktail "
+        "solution fever strain variant agent toxin bacillus position view splint cast "
+        "brace boot needle collar triad definition reflex ulcer phenomenon law curve line "
+        "lines node nodes body bodies cell cells palsy tumor response effect pattern approach "
+        "incision flap ratio class pathway consensus guideline guidelines trial study"
+    )
+)
+# ... or a Roman numeral or a lone capital ("Rome IV criteria", "Miami J").
+_NEXT_WORD = re.compile(r"[ \t]+(?:(?P<word>[a-z]+)|[IVX]{1,4}\b|[A-Z](?![\w.]))")
+# An ambiguous place ("Flushing", "Austin") after "in" or "from" counts with
+# a borough after it or a sign before it on its line that a place is meant:
+# a home, a move, a trip or a relative ("her sister Priya in Austin"), or a
+# street ("45 Elm St. in Austin").
+_BOROUGH_AFTER = re.compile(
+    r",[ \t]*(?P<borough>Queens|Brooklyn|Manhattan|Staten[ \t]+Island|(?:[Tt]he[ \t]+)?Bronx)\b"
+)
+_PLACE_CONTEXT = re.compile(  # in lower-cased text
+    r"\b(?:lives?|living|lived|resides?|residing|resided|home|house|apartment|address"
+    r"|moved?|moving|born|raised|grew|flew|drove|trip|travel(?:l?ed|l?ing)?|vacation\w*"
+    r"|visit(?:ing|ed|s)?|relatives?|family|sister|brother|siblings?|mother|father|mom"
+    r"|dad|parents?|son|daughter|children|kids|wife|husband|partner|fianc[eé]e?|aunt"
+    r"|uncle|cousin|niece|nephew|grand(?:mother|father|ma|pa|son|daughter|parents?|kids"
+    r"|children))\b"
+)
+_SENTENCE_END = re.compile(r"[.;:!?](?:[ \t]|$)|\n")
+_GAZETTEER_CONTEXT = 60
+_ABBREVIATED_PREFIX = re.compile(r"\b(st|mt|ft)\.?(?= )")
+_PREFIX_WORDS = {"st": "saint", "mt": "mount", "ft": "fort"}
+
+
+def _gazetteer_key(words: list[str]) -> str:
+    """The key of ``words`` in the place lists: lower case, "St." and
+    "Saint" alike."""
+    key = " ".join(words).lower()
+    if "." in key or key.startswith(("st ", "mt ", "ft ")) or " st " in key:
+        key = _ABBREVIATED_PREFIX.sub(lambda m: _PREFIX_WORDS[m.group(1)], key)
+    return key
+
+
+def _street_before(text: str, cue_start: int) -> bool:
+    """Whether a street suffix ends right before the cue ("Elm St. in")."""
+    head = text[max(0, cue_start - 12) : cue_start].rstrip(" \t,")
+    word = head.rsplit(None, 1)[-1] if head.strip() else ""
+    return word.rstrip(".").lower() in _STREET_WORDS
+
+
+def _eponym_after(text: str, end: int) -> bool:
+    """Whether the place name ending at ``end`` names a scale, sign or
+    device instead ("Glasgow coma scale", "Miami J collar")."""
+    after = _NEXT_WORD.match(text, end)
+    return after is not None and (after.group("word") or "scale") in _EPONYM_HEADS
+
+
+def _gazetteer_place(text: str, cue_start: int, end: int, words: list[str]) -> bool:
+    """Whether ``words`` (after a plain "in", "from", "to", ...) name a US
+    place, the whole of them. A name that is also a word or a name ("Mobile", "Austin")
+    needs a borough after it or a place context before it."""
+    key = _gazetteer_key(words)
+    ambiguous = key in AMBIGUOUS_PLACES
+    if not ambiguous and key not in PLACES:
+        return False
+    if not ambiguous or _BOROUGH_AFTER.match(text, end) or _street_before(text, cue_start):
+        return True
+    window = text[max(0, cue_start - _GAZETTEER_CONTEXT) : cue_start]
+    cut = 0
+    for stop in _SENTENCE_END.finditer(window):
+        cut = stop.end()  # only the sentence of the cue
+    return _PLACE_CONTEXT.search(window[cut:].lower()) is not None
+
+
 def _place_shaped(words: list[str]) -> bool:
     """Whether the words look like a place name: "Amandaville", "Lake
     Claudia", "St. Louis" ("New" wants a name or a place after it: "New
@@ -527,23 +608,34 @@ class CityDetector:
 
     def _cued(self, text: str) -> Iterator[Finding]:
         """Cities after a cue: any place-like words after "lives in" or
-        "moved from", place-shaped ones after "in" or "from" (or any before
-        ", ST")."""
+        "moved from"; after "in" or "from" place-shaped ones, US places
+        from the gazetteer, or any before ", ST"."""
         at_start = _CITY_CUE.match(" " + text[:40])  # a cue that opens the text
         if at_start is not None:
-            yield from self._cued_place(text, at_start.group("cue"), at_start.end() - 1)
+            yield from self._cued_place(
+                text, at_start.group("cue"), at_start.start("cue") - 1, at_start.end() - 1
+            )
         for m in _CITY_CUE.finditer(text):
-            yield from self._cued_place(text, m.group("cue"), m.end())
+            yield from self._cued_place(text, m.group("cue"), m.start("cue"), m.end())
 
-    def _cued_place(self, text: str, cue: str, start: int) -> Iterator[Finding]:
+    def _cued_place(self, text: str, cue: str, cue_start: int, start: int) -> Iterator[Finding]:
         end, words = _place_end(text, start)
         if words:
             kind = _CUE_KIND[" ".join(cue.lower().split())]
+            if kind == "weak" and _eponym_after(text, end):
+                return  # "in Boston bowel prep", "in Glasgow coma scale"
             if kind == "weak" and not _place_shaped(words):
                 state = _COMMA_ABBR.match(text, end)
-                if state is None or state.group("abbr") in _CREDENTIAL_STATES:
+                if state is not None and state.group("abbr") not in _CREDENTIAL_STATES:
+                    pass
+                elif not _gazetteer_place(text, cue_start, end, words):
                     return  # "referred to Jones, MD" is a doctor
             yield Finding("CITY", start, end, 0.75, self.name)
+            borough = _BOROUGH_AFTER.match(text, end)
+            if borough is not None:  # "from Flushing, Queens"
+                yield Finding(
+                    "CITY", borough.start("borough"), borough.end("borough"), 0.75, self.name
+                )
 
     def _city(self, text: str, end: int, abbr: str | None) -> Iterator[Finding]:
         span = _place_before(text, end)
