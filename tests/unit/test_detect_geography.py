@@ -292,3 +292,70 @@ def test_city(text: str, expected: Spans) -> None:
 )
 def test_facility(text: str, expected: Spans) -> None:
     check(text, expected, ("FACILITY",))
+
+
+# --- cities from the US place gazetteer -------------------------------------------
+# Real US places after a plain "in", "from", "to", "at" or "visiting", with no
+# place shape and no state ("from Boise"). A place name that is also a word or
+# a name ("Mobile", "Austin", "Flushing") needs more: a borough after it, or a
+# home, trip, relative or street before it in its sentence.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("He flew in from Boise last Tuesday.", [("CITY", "Boise")], id="boise"),
+        pytest.param(
+            "Her sister Priya in Cedar Rapids helps with meds.",
+            [("CITY", "Cedar Rapids")],
+            id="two-words",
+        ),
+        pytest.param("Trip to Salt Lake City in June.", [("CITY", "Salt Lake City")], id="three"),
+        pytest.param("Drove to Fort Worth on Sunday.", [("CITY", "Fort Worth")], id="fort-worth"),
+        pytest.param("Was in St. Louis for the holidays.", [("CITY", "St. Louis")], id="st-louis"),
+        pytest.param("Returned from Winston-Salem.", [("CITY", "Winston-Salem")], id="hyphen"),
+        pytest.param("Visiting Chicago next week.", [("CITY", "Chicago")], id="visiting"),
+        pytest.param("In Chicago he worked as a chef.", [("CITY", "Chicago")], id="sentence-start"),
+        pytest.param("Surgery in Phoenix in 2019.", [("CITY", "Phoenix")], id="phoenix"),
+        pytest.param("Relocated here from Tucson, then Reno.", [("CITY", "Tucson")], id="tucson"),
+        pytest.param("Grew up near Harlem.", [("CITY", "Harlem")], id="neighbourhood"),
+        # ambiguous names with more to go on
+        pytest.param(
+            "She is from Flushing, Queens and works nearby.",
+            [("CITY", "Flushing"), ("CITY", "Queens")],
+            id="ambiguous-with-borough",
+        ),
+        pytest.param(
+            "Lives at 45 Elm St. in Austin with wife.",
+            [("ADDRESS", "45 Elm St."), ("CITY", "Austin")],
+            id="ambiguous-after-street",
+        ),
+        pytest.param("Her son in Austin calls daily.", [("CITY", "Austin")], id="relative"),
+        pytest.param("Flew home to Mobile on Friday.", [("CITY", "Mobile")], id="home-to"),
+        pytest.param("Lives in Buffalo.", [("CITY", "Buffalo")], id="strong-cue"),
+        pytest.param("Mobile, AL 36602", [("CITY", "Mobile"), ("ZIP", "36602")], id="with-state"),
+        # near misses: clinical words, people and eponyms after the same cues
+        pytest.param("Admitted to ICU from Progressive Care.", [], id="units"),
+        pytest.param("Referred to Mobile crisis unit.", [], id="mobile-crisis"),
+        pytest.param("Fat deposition in Buffalo hump distribution.", [], id="buffalo-hump"),
+        pytest.param("Bolus given in Normal saline.", [], id="normal-saline"),
+        pytest.param("Improving in Independence with ADLs.", [], id="independence"),
+        pytest.param("Learned from Florence Nightingale.", [], id="florence"),
+        pytest.param("Seen in Eagle syndrome workup.", [], id="eagle-syndrome"),
+        pytest.param("Switched to Nitro drip, then to Norco.", [], id="drugs"),
+        pytest.param("Improved in Glasgow Coma Scale to 14.", [], id="gcs-capitalised"),
+        pytest.param("Improved in Glasgow coma scale to 14.", [], id="gcs"),
+        pytest.param("Positive in Philadelphia chromosome testing.", [], id="philadelphia"),
+        pytest.param("Fulfils in Rome IV criteria.", [], id="rome-iv"),
+        pytest.param("Placed in Miami J collar.", [], id="miami-j"),
+        pytest.param("Scored in Boston bowel prep scale.", [], id="boston-bowel"),
+        pytest.param("Elevated in Framingham risk score.", [], id="framingham"),
+        pytest.param("Outbreak from Norwalk virus.", [], id="norwalk"),
+        pytest.param("Spoke to Austin about the plan.", [], id="person-ambiguous"),
+        pytest.param("Spoke to Quincy about the plan.", [], id="person-after-verb"),
+        pytest.param("Talked to Jackson and his mom.", [], id="surname"),
+        pytest.param("Referred to Victoria's Secret", [], id="possessive"),
+    ],
+)
+def test_city_gazetteer(text: str, expected: Spans) -> None:
+    check(text, expected, ("CITY", "ADDRESS", "ZIP"))

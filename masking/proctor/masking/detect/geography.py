@@ -496,6 +496,16 @@ _PLACE_CONTEXT = re.compile(  # in lower-cased text
     r"|uncle|cousin|niece|nephew|grand(?:mother|father|ma|pa|son|daughter|parents?|kids"
     r"|children))\b"
 )
+# Words after which "to" or "from" leads to a person ("spoke to Quincy",
+# "a call from Trenton"), in lower-cased text before the cue.
+_PERSON_BEFORE = re.compile(
+    r"\b(?:spoke|speak|speaking|talked|talk|talking|explained|explain|said|say|told|tell"
+    r"|introduced|reported|report|gave|give|given|handed|message|messaged|messages|call"
+    r"|called|calls|email|emailed|emails|note|notes|letter|text|texted|page|paged|referred"
+    r"|refer|signed|handoff|request|requested|wrote|written|answer|answered|reply|replied"
+    r"|listened|according|thanks|hello|hi|regards|attention|addressed|deferred|defer)"
+    r"[ \t]+\Z"
+)
 _SENTENCE_END = re.compile(r"[.;:!?](?:[ \t]|$)|\n")
 _GAZETTEER_CONTEXT = 60
 _ABBREVIATED_PREFIX = re.compile(r"\b(st|mt|ft)\.?(?= )")
@@ -533,6 +543,9 @@ def _gazetteer_place(text: str, cue_start: int, end: int, words: list[str]) -> b
     ambiguous = key in AMBIGUOUS_PLACES
     if not ambiguous and key not in PLACES:
         return False
+    head = text[max(0, cue_start - 16) : cue_start].lower()
+    if _PERSON_BEFORE.search(head):
+        return False  # "spoke to Quincy" is a person
     if not ambiguous or _BOROUGH_AFTER.match(text, end) or _street_before(text, cue_start):
         return True
     window = text[max(0, cue_start - _GAZETTEER_CONTEXT) : cue_start]
