@@ -27,16 +27,19 @@ from proctor.masking import (
     DateShift,
     Detect,
     Directive,
+    DirectiveError,
     Drop,
     Generalize,
     Hash,
     Partial,
     Redact,
     Tokenize,
+    directive_from_wire,
     parse_directives,
     parse_selector,
 )
 from proctor.masking import apply as apply_module
+from proctor.masking import directives as directives_module
 from proctor.masking.apply import _apply_general, _plan_for, apply_directives, format_path
 from proctor.masking.operators import (
     _HASH_LABEL,
@@ -314,12 +317,13 @@ def test_plans_are_cached_and_give_what_a_fresh_plan_gives() -> None:
     text = "$.a=hash; $..b=partial(keep=2); $.c[*]=generalize(year)"
     ds = parse_directives(text)
     assert _plan_for(ds) is _plan_for(ds)  # by identity
-    again = parse_directives(text)  # equal directives, another tuple
-    assert _plan_for(list(again)).start is _plan_for(list(ds)).start  # by value
+    assert _plan_for(list(ds)) is _plan_for(ds)
+    again = parse_directives(text)  # equal directives, other objects
+    assert _plan_for(list(again)) is _plan_for(ds)  # by value
     doc = {"a": "Ann", "x": {"b": "123456"}, "c": ["2021-03-04", "x"]}
     first = apply_directives(doc, ds, _ctx())
     apply_module._PLANS.clear()
-    apply_module._PLANS_BY_ID.clear()
+    apply_module._PLANS_BY_IDS.clear()
     assert apply_directives(doc, again, _ctx()) == first
     assert apply_directives(doc, list(again), _ctx()) == first
 
@@ -328,7 +332,25 @@ def test_the_plan_cache_is_bounded() -> None:
     for i in range(apply_module._MAX_PLANS + 10):
         _plan_for(parse_directives(f"$.f{i}=redact"))
     assert len(apply_module._PLANS) <= apply_module._MAX_PLANS
-    assert len(apply_module._PLANS_BY_ID) <= apply_module._MAX_PLANS
+    assert len(apply_module._PLANS_BY_IDS) <= apply_module._MAX_PLANS
+
+
+def test_a_policy_that_keeps_picking_containers_rests_the_fast_path() -> None:
+    ds = parse_directives("$.a=redact; $.b=hash")
+    plan = _plan_for(ds)
+    container, leaf = {"a": {"x": 1}, "b": "y"}, {"a": "x", "b": "y"}
+    for _ in range(apply_module._TRIES):
+        assert apply_directives(container, ds, _ctx()) == _apply_general(container, ds, _ctx())
+    assert plan.misses == apply_module._TRIES  # resting: the general algorithm only
+    assert apply_directives(leaf, ds, _ctx()) == _apply_general(leaf, ds, _ctx())
+    for _ in range(apply_module._RETRY_AFTER):
+        apply_directives(container, ds, _ctx())
+        if plan.misses < apply_module._TRIES:
+            break  # tries again
+    else:
+        pytest.fail("the fast path was never tried again")
+    apply_directives(leaf, ds, _ctx())
+    assert plan.misses == 0
 
 
 def test_too_many_automaton_states_use_the_general_algorithm() -> None:
@@ -518,3 +540,22 @@ def test_tokenize_round_trips_through_the_fast_path() -> None:
         assert row["ssn"] != original
         assert ctx.vault.get("tenant-a", row["ssn"]) == original
         assert tokenize(row["ssn"], Tokenize(), ctx) == row["ssn"]  # idempotent
+
+
+def test_directives_from_the_wire_are_parsed_once() -> None:
+    a = directive_from_wire("$.a[*].b", "partial", {"keep": "2"}, "r1")
+    assert directive_from_wire("$.a[*].b", "partial", {"keep": "2"}, "r1") is a
+    assert a == Directive(parse_selector("$.a[*].b"), Partial(keep=2), "r1")
+    assert directive_from_wire("$.a[*].b", "partial", {"keep": "3"}, "r1") != a
+    assert directive_from_wire("$.a[*].b", "partial", {"keep": "2"}, "r2").rule_id == "r2"
+    for _ in range(2):  # errors are not cached away
+        with pytest.raises(DirectiveError, match="keep"):
+            directive_from_wire("$.a", "partial", {"keep": "99"})
+        with pytest.raises(DirectiveError, match="not supported"):
+            directive_from_wire("$.a[0]", "redact", {})
+    for i in range(directives_module._MAX_WIRE_CACHE + 5):
+        directive_from_wire(f"$.f{i}", "redact", {})
+    assert len(directives_module._FROM_WIRE) <= directives_module._MAX_WIRE_CACHE
+    ds = [directive_from_wire("$.x", "hash", {}), directive_from_wire("$.y", "drop", {})]
+    again = [directive_from_wire("$.x", "hash", {}), directive_from_wire("$.y", "drop", {})]
+    assert _plan_for(again) is _plan_for(ds)

@@ -283,6 +283,8 @@ _CHILD, _ANY, _DESCEND = 0, 1, 2
 _KIND = {"child": _CHILD, "wildcard": _ANY, "descendant": _DESCEND}
 _MAX_STATES = 256  # more (odd `..` combinations): the general algorithm
 _MAX_PLANS = 256
+_TRIES = 8  # fallbacks in a row before a plan skips the fast path ...
+_RETRY_AFTER = 64  # ... until this many
 # Leaf types that hold nothing a selector could walk into.
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _MISSING = object()
@@ -320,11 +322,14 @@ class _State:
 class _Plan:
     """A directive list compiled for :func:`_apply_fast`."""
 
-    __slots__ = ("directives", "start")
+    __slots__ = ("directives", "misses", "start")
 
     def __init__(self, directives: tuple[Directive, ...]) -> None:
         self.directives = directives
         self.start: _State | None = None
+        # Fallbacks since the fast path last succeeded: a policy whose
+        # selectors keep picking containers stops trying it for a while.
+        self.misses = 0
         steps = [
             tuple((_KIND[seg.kind], seg.name) for seg in d.selector.segments) for d in directives
         ]
@@ -396,28 +401,28 @@ def _compile(
     return start
 
 
-# Plans by the identity of the directive tuple (the plan holds the tuple, so
-# its id cannot be reused while cached), then by value.
-_PLANS_BY_ID: dict[int, _Plan] = {}
+# Plans by the ids of the directives, then by their value. An entry holds
+# its directives, so while it is cached no other object can have their ids:
+# equal ids are the same directives. (The service rebuilds its directives
+# for every request; directive_from_wire hands back the same objects.)
+_PLANS_BY_IDS: dict[tuple[int, ...], tuple[tuple[Directive, ...], _Plan]] = {}
 _PLANS: dict[tuple[Directive, ...], _Plan] = {}
 
 
 def _plan_for(directives: Sequence[Directive]) -> _Plan:
-    plan = _PLANS_BY_ID.get(id(directives))
-    if plan is not None and plan.directives is directives:
-        return plan
+    ids = tuple(map(id, directives))
+    hit = _PLANS_BY_IDS.get(ids)
+    if hit is not None:
+        return hit[1]
     key = tuple(directives)
     plan = _PLANS.get(key)
     if plan is None:
         if len(_PLANS) >= _MAX_PLANS:
             _PLANS.clear()
         plan = _PLANS[key] = _Plan(key)
-    if type(directives) is tuple:
-        if plan.directives is not directives:
-            plan = _Plan(directives)
-        if len(_PLANS_BY_ID) >= _MAX_PLANS:
-            _PLANS_BY_ID.clear()
-        _PLANS_BY_ID[id(directives)] = plan
+    if len(_PLANS_BY_IDS) >= _MAX_PLANS:
+        _PLANS_BY_IDS.clear()
+    _PLANS_BY_IDS[ids] = (key, plan)
     return plan
 
 
@@ -591,12 +596,19 @@ def apply_directives(
 
     ``document`` is typed ``object`` because a recursive JSON type is
     invariant: a caller's ``dict[str, str]`` would not match it."""
-    start = _plan_for(directives).start
-    if start is not None:
-        try:
-            return _apply_fast(document, start, ctx)
-        except _Fallback:
-            pass
+    plan = _plan_for(directives)
+    if plan.start is not None:
+        if plan.misses < _TRIES:
+            try:
+                result = _apply_fast(document, plan.start, ctx)
+            except _Fallback:
+                plan.misses += 1
+            else:
+                if plan.misses:
+                    plan.misses = 0
+                return result
+        else:  # try again now and then: the documents may have changed
+            plan.misses = 0 if plan.misses >= _RETRY_AFTER else plan.misses + 1
     return _apply_general(document, directives, ctx)
 
 

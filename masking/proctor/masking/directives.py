@@ -116,8 +116,10 @@ class Selector:
         return "$" + "".join(str(s) for s in self.segments)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_selector(text: str) -> Selector:
-    """Parse a selector; raises :class:`DirectiveError` naming what is wrong."""
+    """Parse a selector; raises :class:`DirectiveError` naming what is wrong.
+    (Cached: selectors are immutable and policies repeat them.)"""
     src = text.strip()
     if not src.startswith("$"):
         raise DirectiveError(f"selector `{src}` must start with `$`, e.g. `$.ssn`")
@@ -375,11 +377,26 @@ def parse_directives(text: str, rule_id: str = "") -> tuple[Directive, ...]:
     return tuple(out)
 
 
+_MAX_WIRE_CACHE = 4096
+_FROM_WIRE: dict[tuple[str, str, tuple[tuple[str, str], ...], str], Directive] = {}
+
+
 def directive_from_wire(
     selector: str, operator: str, params: Mapping[str, str], rule_id: str = ""
 ) -> Directive:
-    """Rebuild a directive from its wire form (the ``MaskDirective`` message)."""
-    return Directive(parse_selector(selector), _build_operator(operator, params), rule_id)
+    """Rebuild a directive from its wire form (the ``MaskDirective`` message).
+
+    The same wire form gives the same (immutable) directive object, so a
+    policy's directives, rebuilt for every request, are parsed once and
+    find their compiled plan by identity."""
+    key = (selector, operator, tuple(sorted(params.items())), rule_id)
+    directive = _FROM_WIRE.get(key)
+    if directive is None:
+        directive = Directive(parse_selector(selector), _build_operator(operator, params), rule_id)
+        if len(_FROM_WIRE) >= _MAX_WIRE_CACHE:
+            _FROM_WIRE.clear()
+        _FROM_WIRE[key] = directive
+    return directive
 
 
 def _merge_same(a: Directive, b: Directive) -> Directive:
