@@ -333,6 +333,12 @@ def test_facility(text: str, expected: Spans) -> None:
         pytest.param("Her son in Austin calls daily.", [("CITY", "Austin")], id="relative"),
         pytest.param("Flew home to Mobile on Friday.", [("CITY", "Mobile")], id="home-to"),
         pytest.param("Lives in Buffalo.", [("CITY", "Buffalo")], id="strong-cue"),
+        pytest.param(
+            "Seen at the clinic on Parnassus Ave yesterday.",
+            [("ADDRESS", "Parnassus Ave")],
+            id="street-abbreviated",
+        ),
+        pytest.param("Seen by Smith Dr on rounds; on Chest Ct today.", [], id="not-streets"),
         pytest.param("Mobile, AL 36602", [("CITY", "Mobile"), ("ZIP", "36602")], id="with-state"),
         # near misses: clinical words, people and eponyms after the same cues
         pytest.param("Admitted to ICU from Progressive Care.", [], id="units"),

@@ -238,6 +238,11 @@ _NOT_STREET_NAMES = frozenset(
 )
 
 
+# Abbreviated suffixes that end a street named without a number ("on
+# Parnassus Ave"): no title, scan or clinical abbreviation spells them.
+_UNMISTAKABLE_ABBREVIATIONS = frozenset(_split("ave blvd pkwy hwy"))
+
+
 def _street_end(text: str, words: list[re.Match[str]], offset: int, i: int) -> re.Match[str]:
     """What follows the suffix ``words[i]``: a period, direction and unit."""
     end = _STREET_END.match(text, offset + words[i].end())
@@ -315,8 +320,11 @@ class AddressDetector:
         for m in _STREET_NAME_CUE.finditer(text):
             words = m.group("name").split()
             kind = _SUFFIX_KIND.get(words[-1].lower())
-            if kind is None or words[-1].lower() in _SUFFIX_ABBREVIATIONS:
-                continue  # no abbreviations: "on Smith Dr" may be a doctor
+            last = words[-1].lower()
+            if kind is None or (
+                last in _SUFFIX_ABBREVIATIONS and last not in _UNMISTAKABLE_ABBREVIATIONS
+            ):
+                continue  # "on Smith Dr" may be a doctor, "at Chest Ct" a scan
             first = words[0].lower()
             if first in STOPWORDS or first in _NOT_STREET_NAMES:
                 continue
