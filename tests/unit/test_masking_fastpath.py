@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -351,6 +352,21 @@ def test_a_policy_that_keeps_picking_containers_rests_the_fast_path() -> None:
         pytest.fail("the fast path was never tried again")
     apply_directives(leaf, ds, _ctx())
     assert plan.misses == 0
+
+
+def test_a_document_nested_past_the_recursion_limit_masks_as_before() -> None:
+    doc: Any = "secret"
+    for _ in range(sys.getrecursionlimit() + 50):
+        doc = {"a": doc, "ssn": "123-45-6789"}
+    ds = parse_directives("$..ssn=redact")
+    expected = _apply_general(doc, ds, _ctx())
+    got = apply_directives(doc, ds, _ctx())
+    assert got.masked_paths == expected.masked_paths
+    a, b = got.document, expected.document
+    while isinstance(a, dict):  # compared level by level: == would recurse
+        assert isinstance(b, dict) and a["ssn"] == b["ssn"] == REDACTED
+        a, b = a["a"], b["a"]
+    assert a == b == "secret"
 
 
 def test_too_many_automaton_states_use_the_general_algorithm() -> None:

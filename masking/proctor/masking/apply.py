@@ -407,12 +407,21 @@ def _compile(
 # for every request; directive_from_wire hands back the same objects.)
 _PLANS_BY_IDS: dict[tuple[int, ...], tuple[tuple[Directive, ...], _Plan]] = {}
 _PLANS: dict[tuple[Directive, ...], _Plan] = {}
+# The last tuple of directives seen and its plan, as one tuple: rebinding it
+# is atomic, so a thread never pairs one call's directives with another's plan.
+_last_plan: tuple[object, _Plan | None] = (None, None)
 
 
 def _plan_for(directives: Sequence[Directive]) -> _Plan:
+    global _last_plan  # noqa: PLW0603 - a one-entry cache
+    last_directives, last = _last_plan
+    if directives is last_directives and last is not None:
+        return last  # the same tuple as last time (a tuple never changes)
     ids = tuple(map(id, directives))
     hit = _PLANS_BY_IDS.get(ids)
     if hit is not None:
+        if type(directives) is tuple:
+            _last_plan = (directives, hit[1])
         return hit[1]
     key = tuple(directives)
     plan = _PLANS.get(key)
@@ -423,6 +432,8 @@ def _plan_for(directives: Sequence[Directive]) -> _Plan:
     if len(_PLANS_BY_IDS) >= _MAX_PLANS:
         _PLANS_BY_IDS.clear()
     _PLANS_BY_IDS[ids] = (key, plan)
+    if type(directives) is tuple:
+        _last_plan = (directives, plan)
     return plan
 
 
@@ -515,12 +526,12 @@ def _visit(node: Any, state: _State, path: Path, text: str, job: _Job) -> Any:
                 node, map(not_, map(_SCALARS.__contains__, map(type, node.values())))
             )
             items: Any = [(k, node[k]) for k in keys if k not in names]
+            if not items:
+                return node if mine is None else mine
         else:
             items = [(k, v) for k, v in node.items() if k not in names]
-    elif isinstance(node, list):
+    elif isinstance(node, list) and state.default is not None:
         default = state.default
-        if default is None:
-            return node
         items = enumerate(node)
     else:
         return node
@@ -603,6 +614,8 @@ def apply_directives(
                 result = _apply_fast(document, plan.start, ctx)
             except _Fallback:
                 plan.misses += 1
+            except RecursionError:
+                pass  # nested deeper than a walk by recursion goes: as before
             else:
                 if plan.misses:
                     plan.misses = 0
