@@ -111,6 +111,22 @@ PHONE_CATEGORIES = ("PHONE", "FAX")
             id="bare-home-work",
         ),
         pytest.param("(617)-555-1234", [("PHONE", "(617)-555-1234")], id="parens-hyphen"),
+        pytest.param(
+            "Fax: +41 (0)91 386 33 64", [("FAX", "+41 (0)91 386 33 64")], id="intl-plus-trunk"
+        ),
+        pytest.param("Desk +447700 539675", [("PHONE", "+447700 539675")], id="intl-plus-uk"),
+        pytest.param("+4915112345678", [("PHONE", "+4915112345678")], id="intl-e164"),
+        pytest.param("Mobile: 0680 700 65 97", [("PHONE", "0680 700 65 97")], id="intl-cued"),
+        pytest.param("Fax: (07700) 448 486", [("FAX", "(07700) 448 486")], id="intl-cued-paren"),
+        pytest.param(
+            "tel 020 7946 0958 ext 12", [("PHONE", "020 7946 0958 ext 12")], id="intl-cued-ext"
+        ),
+        # near misses: no international numbers
+        pytest.param("+2 pitting edema, +1 reflexes, score +12", [], id="intl-plus-short"),
+        pytest.param("020 7946 0958", [], id="intl-without-cue"),
+        pytest.param("Call 01 02 2021", [], id="intl-date-spaced"),
+        pytest.param("Called 09-06-2025 16:50", [], id="intl-date-time"),
+        pytest.param("Call re: 0.5 10 20 mg", [], id="intl-decimal"),
         # near misses: no phone numbers
         pytest.param("Office visit. Order 4068413549", [], id="bare-weak-cue-far"),
         pytest.param("son age 12 4068413549", [], id="bare-relation-digits-between"),

@@ -40,6 +40,22 @@ _BARE_CUES = re.compile(
     r"|sister|brother|caregiver|guardian|neighbou?r|friend"
     r"|(?P<weak>home|work|office|hm|wk|[pfchmwo]))\b"
 )
+# Numbers outside the North American plan. With a "+" country code the shape
+# says enough ("+41 (0)20 642 41 45", "+44 7700 900123", "+4915112345678");
+# without one ("020 7946 0958", "(07700) 448 486", "0680 700 65 97") only after
+# a phone cue, like bare ten digits. 8-15 digits in all (E.164 allows 15).
+_INTL_PLUS = re.compile(
+    r"\+(?<![\w+].)[1-9][0-9]{0,3}(?:[ .-]?\(0\))?(?:[ .-]?[0-9]{1,8}){1,6}" + _EXT + NUM_END
+)
+_INTL_GROUPED = re.compile(
+    r"(?:\(0[0-9]{1,4}\)|0[0-9]{1,4})(?:[ .-][0-9]{2,8}){1,4}" + _EXT + NUM_END
+)
+# "01 02 2021", "04.03.21 16:50": a date, not a number to call; "02115-1234":
+# a ZIP+4 code.
+_NOT_INTL = re.compile(
+    r"[0-9]{1,2}([ .-])[0-9]{1,2}\1(?:[0-9]{4}|[0-9]{2})(?![0-9])|[0-9]{5}-[0-9]{4}\Z"
+)
+_INTL_DIGITS = (8, 15)
 _WEAK_CUE_GAP = re.compile(r"[ \t]*[:#.]?[ \t]*\Z")
 _BARE_CUE_WINDOW = 48
 # The nearest cue before a number decides between phone and fax ("Tel …,
@@ -112,6 +128,32 @@ class PhoneDetector:
             if _bare_cued(low, start):
                 category = "FAX" if _is_fax(text, start) else "PHONE"
                 yield Finding(category, start, m.end(), 0.75, self.name)
+        if "+" in text:
+            for m in _INTL_PLUS.finditer(text):
+                if _digit_count(m, _INTL_DIGITS):
+                    category = "FAX" if _is_fax(text, m.start()) else "PHONE"
+                    yield Finding(category, m.start(), m.end(), 0.8, self.name)
+        for m in _INTL_GROUPED.finditer(text):
+            start = m.start()
+            if (
+                (start and text[start - 1] in "(.,/")
+                or _phone_start(text, start) is None
+                or not _digit_count(m, (7, 13))
+                or _NOT_INTL.match(m.group())
+            ):
+                continue
+            if low is None:
+                low = lowered(text)
+            if _bare_cued(low, m.start()):
+                category = "FAX" if _is_fax(text, m.start()) else "PHONE"
+                yield Finding(category, m.start(), m.end(), 0.7, self.name)
+
+
+def _digit_count(m: re.Match[str], bounds: tuple[int, int]) -> bool:
+    """Whether the number (without its extension) has a plausible length."""
+    number: str = re.split(r"[ \t]*(?i:ext|extension|x|#)", m.group())[0]
+    n = sum(ch.isdigit() for ch in number)
+    return bounds[0] <= n <= bounds[1]
 
 
 _EMAIL_LOCAL = re.compile(r"(?<![\w.+%-])[A-Za-z0-9_](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?\Z")
