@@ -273,3 +273,37 @@ def test_identifiers(text: str, expected: Spans) -> None:
 )
 def test_near_misses(text: str, expected: Spans) -> None:
     check(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "My IBAN is GB82WEST12345698765432.",
+            [("ACCOUNT", "GB82WEST12345698765432")],
+            id="iban-solid",
+        ),
+        pytest.param(
+            "IBAN: DE89 3704 0044 0532 0130 00",
+            [("ACCOUNT", "DE89 3704 0044 0532 0130 00")],
+            id="iban-grouped",
+        ),
+        # near misses: the check digits fail, or the shape is a code
+        pytest.param("GB82WEST12345698765431", [], id="iban-bad-check-digits"),
+        pytest.param("ref AB12CDEFGHIJKLMNOP", [], id="iban-shaped-code"),
+        pytest.param("XGB82WEST12345698765432", [], id="iban-glued"),
+    ],
+)
+def test_iban(text: str, expected: Spans) -> None:
+    check(text, expected, ("ACCOUNT",))
+
+
+def test_iban_validator_matches_the_iso_rule() -> None:
+    from proctor.masking.detect.validators import iban_valid
+
+    assert iban_valid("GB82WEST12345698765432")
+    assert iban_valid("NL91ABNA0417164300")
+    assert not iban_valid("NL91ABNA0417164301")
+    assert not iban_valid("91NLABNA0417164300")
+    assert not iban_valid("NL91ABNA04")
+    assert not iban_valid("GB82WEST1234569876543é")

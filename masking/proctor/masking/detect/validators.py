@@ -108,3 +108,16 @@ def date_valid(year: int | None, month: int, day: int | None) -> bool:
         return True
     last = calendar.monthrange(year if year is not None else 2000, month)[1]
     return 1 <= day <= last
+
+
+def iban_valid(iban: str) -> bool:
+    """The ISO 13616 check of an IBAN (spaces removed, upper case): two
+    letters, two check digits, 11-30 letters and digits, and the number
+    formed by moving the first four characters to the end, letters as
+    10-35, is 1 modulo 97."""
+    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit()):
+        return False
+    if not iban.isascii() or not iban.isalnum():
+        return False
+    rearranged = iban[4:] + iban[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
