@@ -10,24 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from proctor.masking.detect import detect
-
-Spans = list[tuple[str, str]]
-
-
-def found(text: str, *categories: str, mode: str = "fast") -> Spans:
-    return [
-        (f.category, text[f.start : f.end])
-        for f in detect(text, set(categories), mode=mode)  # type: ignore[arg-type]
-    ]
-
-
-def check(text: str, expected: Spans, categories: tuple[str, ...]) -> None:
-    assert found(text, *categories) == expected
-    # thorough only ever adds: whatever fast finds, thorough finds too
-    thorough = found(text, *categories, mode="thorough")
-    assert all(span in thorough for span in expected), thorough
-
+from .detect_support import Spans, check
 
 # --- street addresses -------------------------------------------------------------
 
