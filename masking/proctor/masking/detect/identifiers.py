@@ -21,7 +21,6 @@ from proctor.masking.detect._base import (
     NUM_END,
     SEPARATOR,
     UP,
-    Detector,
     Finding,
     count_digits,
     glued,
@@ -459,11 +458,9 @@ class PatientRecordNumberDetector:
                 yield Finding("MRN", m.start(1), m.end(1), 0.75, self.name)
 
 
-def cue_detectors(*, thorough: bool = False) -> tuple[Detector, ...]:
+def cue_detectors(*, thorough: bool = False) -> tuple[CueDetector, ...]:
     """The cued identifiers. When two claim the same value ("member ID:"
-    is also an "ID:"), the more specific one scores higher and wins. Also
-    the record number in brackets after a patient's name, the one whose
-    cue is a label and a name before it."""
+    is also an "ID:"), the more specific one scores higher and wins."""
     specs = (
         ("mrn", "MRN", MRN_CUES, 5, 4, 0.8, CUE_VALUE),
         ("health-plan", "HEALTH_PLAN", HEALTH_PLAN_CUES, 5, 3, 0.8, CUE_VALUE),
@@ -474,19 +471,16 @@ def cue_detectors(*, thorough: bool = False) -> tuple[Detector, ...]:
         ("biometric", "BIOMETRIC", BIOMETRIC_CUES, 6, 1, 0.8, CUE_VALUE),
         ("id", "ID", ID_CUES, 6, 2, 0.65, CUE_VALUE),
     )
-    return (
-        *(
-            cue_detector(
-                name,
-                category,
-                cues,
-                min_len=min_len,
-                min_digits=min_digits,
-                score=score,
-                thorough=thorough,
-                value_pattern=value,
-            )
-            for name, category, cues, min_len, min_digits, score, value in specs
-        ),
-        PatientRecordNumberDetector(),
+    return tuple(
+        cue_detector(
+            name,
+            category,
+            cues,
+            min_len=min_len,
+            min_digits=min_digits,
+            score=score,
+            thorough=thorough,
+            value_pattern=value,
+        )
+        for name, category, cues, min_len, min_digits, score, value in specs
     )
