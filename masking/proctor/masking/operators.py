@@ -711,14 +711,8 @@ def detect(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
     as an SSN stored as a number); containers are scanned leaf by leaf."""
     if not isinstance(op, Detect):
         return REDACTED
-    if isinstance(value, str):  # detect_text, inlined: the common case
-        detector = ctx.detector
-        if detector is None:
-            return REDACTED
-        if value == REDACTED:
-            return value
-        spans = detector(value, op.categories)
-        return replace_spans(value, spans) if spans else value
+    if isinstance(value, str):
+        return detect_text(value, op.categories, ctx.detector)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = canonical_json(value)
         masked = detect_text(text, op.categories, ctx.detector)
