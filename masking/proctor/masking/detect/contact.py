@@ -56,6 +56,7 @@ _NOT_INTL = re.compile(
     r"[0-9]{1,2}([ .-])[0-9]{1,2}\1(?:[0-9]{4}|[0-9]{2})(?![0-9])|[0-9]{5}-[0-9]{4}\Z"
 )
 _INTL_DIGITS = (8, 15)
+_EXT_START = re.compile(r"[ \t]*(?i:ext|x|#)")
 _WEAK_CUE_GAP = re.compile(r"[ \t]*[:#.]?[ \t]*\Z")
 _BARE_CUE_WINDOW = 48
 # The nearest cue before a number decides between phone and fax ("Tel …,
@@ -151,8 +152,9 @@ class PhoneDetector:
 
 def _digit_count(m: re.Match[str], bounds: tuple[int, int]) -> bool:
     """Whether the number (without its extension) has a plausible length."""
-    number: str = re.split(r"[ \t]*(?i:ext|extension|x|#)", m.group())[0]
-    n = sum(ch.isdigit() for ch in number)
+    number = m.group()
+    ext = _EXT_START.search(number)
+    n = sum(ch.isdigit() for ch in (number if ext is None else number[: ext.start()]))
     return bounds[0] <= n <= bounds[1]
 
 
