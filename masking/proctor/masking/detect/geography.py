@@ -319,8 +319,8 @@ class AddressDetector:
         """Streets without a number after "on" or "at"."""
         for m in _STREET_NAME_CUE.finditer(text):
             words = m.group("name").split()
-            kind = _SUFFIX_KIND.get(words[-1].lower())
             last = words[-1].lower()
+            kind = _SUFFIX_KIND.get(last)
             if kind is None or (
                 last in _SUFFIX_ABBREVIATIONS and last not in _UNMISTAKABLE_ABBREVIATIONS
             ):
