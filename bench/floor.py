@@ -10,6 +10,14 @@ grpcio does and returns one fixed NEEDS_APPROVAL answer of the usual size.
 interleaved run as the real servers, so the table shows how much of the gap
 to Cerbos is grpcio's own per-call cost, which no Proctor code can remove.
 Not a product: no policies, no evidence, no store.
+
+With ``--policies DIR`` it is the *decision floor* instead: each request is
+converted and decided by Proctor's own engine against the bundle (the same
+``request_from_wire``, ``engine.decide`` and ``response_to_wire`` as the
+product) and nothing else happens — no approval store, no evidence, no
+spans, no payload scan. ``--servers floor-decide`` in ``bench.loadgen``
+runs it, so the table shows what grpcio plus one Cedar evaluation cost on
+their own, the least any Cedar-in-Python server can spend per request.
 """
 
 from __future__ import annotations
@@ -26,6 +34,10 @@ import grpc
 import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from proctor.service.bundle import Bundle, load_bundle
+from proctor.service.decisions import Decision, new_decision_id
+from proctor.service.engine import decide
+from proctor.service.servicer import request_from_wire, response_to_wire
 from proctor.v1 import decision_pb2, decision_pb2_grpc, value_pb2
 
 ANSWER = decision_pb2.AuthorizeResponse(
@@ -58,10 +70,25 @@ class Floor(decision_pb2_grpc.DecisionServiceServicer):
         return ANSWER
 
 
-async def serve(listen: str) -> None:
+class DecideOnly(decision_pb2_grpc.DecisionServiceServicer):
+    """Converts and decides each request with Proctor's engine; nothing else."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self._bundle = bundle
+
+    async def Authorize(
+        self, request: decision_pb2.AuthorizeRequest, context: Any
+    ) -> decision_pb2.AuthorizeResponse:
+        """The engine's decision, without approvals, evidence or payload scan."""
+        outcome = decide(self._bundle, request_from_wire(request))
+        return response_to_wire(Decision(new_decision_id(), self._bundle.version, outcome))
+
+
+async def serve(listen: str, policies: str | None = None) -> None:
     """One worker."""
     server = grpc.aio.server(options=[("grpc.so_reuseport", 1)])
-    decision_pb2_grpc.add_DecisionServiceServicer_to_server(Floor(), server)
+    servicer = DecideOnly(load_bundle(policies)) if policies else Floor()
+    decision_pb2_grpc.add_DecisionServiceServicer_to_server(servicer, server)
     checker = health.aio.HealthServicer()  # type: ignore[attr-defined]
     health_pb2_grpc.add_HealthServicer_to_server(checker, server)
     server.add_insecure_port(listen)
@@ -80,13 +107,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--listen", required=True)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--policies", help="decide with this bundle (the decision floor)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child or args.workers <= 1:
-        uvloop.run(serve(args.listen))
+        uvloop.run(serve(args.listen, args.policies))
         return
+    extra = ["--policies", args.policies] if args.policies else []
     children = [
-        subprocess.Popen([sys.executable, "-m", "bench.floor", "--listen", args.listen, "--child"])
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.floor", "--listen", args.listen, "--child", *extra]
+        )
         for _ in range(args.workers)
     ]
 

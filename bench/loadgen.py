@@ -270,7 +270,7 @@ def free_port(span: int = 1) -> int:
 class ServerSpec:
     """How to start one server for one bundle."""
 
-    name: str  # "cerbos" | "proctor" | "floor" (bench/floor.py: grpcio's own cost)
+    name: str  # "cerbos" | "proctor" | "floor" | "floor-decide" (bench/floor.py)
     argv: list[str]
     port: int
     method: str
@@ -776,7 +776,8 @@ def build_payloads(
             return proctor_request(s).SerializeToString()
 
         # The floor answers everything alike: only the call itself is checked.
-        check = check_proctor if server.spec.name == "proctor" else (lambda s, raw: None)
+        decides = server.spec.name in ("proctor", "floor-decide")
+        check = check_proctor if decides else (lambda s, raw: None)
     files: list[PayloadFile] = []
     problems: list[str] = []
     for i, s in enumerate(bundle.scenarios):
@@ -956,10 +957,13 @@ def start_server(
         data_dir = Path(tempfile.mkdtemp(prefix="proctor-data-", dir=scratch))
         proctor = getattr(args, "proctor_exe", None) or str(REPO / ".venv" / "bin" / "proctor")
         spec = proctor_spec(bundle, args.proctor_cmd, data_dir, proctor)
-    elif which == "floor":
+    elif which in ("floor", "floor-decide"):
         port = free_port()
         argv = [str(REPO / ".venv" / "bin" / "python"), "-m", "bench.floor"]
-        spec = ServerSpec("floor", [*argv, "--listen", f"127.0.0.1:{port}"], port, PROCTOR_METHOD)
+        argv += ["--listen", f"127.0.0.1:{port}"]
+        if which == "floor-decide":
+            argv += ["--policies", str(bundle.proctor_dir)]
+        spec = ServerSpec(which, argv, port, PROCTOR_METHOD)
     else:
         raise ValueError(f"unknown server {which!r}")
     server = RunningServer(spec, WORK / "logs" / f"{which}-{bundle.name}.log")
@@ -1194,7 +1198,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--servers",
         default="cerbos,proctor",
-        help="cerbos, proctor, floor (an empty grpc.aio handler: grpcio's own per-call cost)",
+        help="cerbos, proctor, floor (an empty grpc.aio handler: grpcio's own per-call cost), "
+        "floor-decide (grpcio + Proctor's engine deciding, nothing else)",
     )
     run.add_argument("--bundles", default="example,large", help="example,large")
     run.add_argument("--concurrency", default="1,16,64")
