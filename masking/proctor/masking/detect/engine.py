@@ -33,9 +33,10 @@ from proctor.masking.detect.identifiers import (
     cue_detectors,
 )
 from proctor.masking.detect.names import NameDetector
+from proctor.masking.detect.ner import SpacyNerDetector
 from proctor.masking.directives import CATEGORIES as _DIRECTIVE_CATEGORIES
 
-Mode = Literal["fast", "thorough"]
+Mode = Literal["fast", "thorough", "ner"]
 
 # Every category a detector can report, in the names ``detect(...)`` accepts.
 # PHOTO is accepted but never reported: a full-face photograph is not text.
@@ -64,19 +65,25 @@ _SHAPED: tuple[Detector, ...] = (
     FacilityDetector(),
 )
 
+_THOROUGH: tuple[Detector, ...] = (
+    *_SHAPED,
+    DateDetector(thorough=True),
+    NameDetector(thorough=True),
+    *cue_detectors(thorough=True),
+)
+
 DETECTORS: Mapping[Mode, tuple[Detector, ...]] = MappingProxyType(
     {
         "fast": (*_SHAPED, DateDetector(), NameDetector(), *cue_detectors()),
-        "thorough": (
-            *_SHAPED,
-            DateDetector(thorough=True),
-            NameDetector(thorough=True),
-            *cue_detectors(thorough=True),
-        ),
+        "thorough": _THOROUGH,
+        "ner": (*_THOROUGH, SpacyNerDetector()),
     }
 )
 """The registered detectors of each mode. ``thorough`` runs the same
-detectors with their slower, wider heuristics switched on."""
+detectors with their slower, wider heuristics switched on; ``ner`` adds
+spaCy's named-entity recogniser to ``thorough`` (optional dependency: see
+:mod:`proctor.masking.detect.ner`)."""
+MODES: tuple[Mode, ...] = ("fast", "thorough", "ner")
 
 
 def wanted_categories(categories: Set[str]) -> frozenset[str]:
@@ -99,9 +106,13 @@ def detect(text: str, categories: Set[str] = ALL, mode: Mode = "fast") -> list[F
     run, so a narrow request is also a cheap one. ``mode="thorough"`` adds
     slower heuristics (names without cues, later mentions of a found name,
     wider cue-to-value gaps) and never needs a model download.
+    ``mode="ner"`` adds spaCy's named-entity recogniser to ``thorough``
+    (people and places without cues; about 25 times slower); it needs
+    ``pip install 'proctor[ner]'`` and raises
+    :class:`~proctor.masking.detect.ner.NerUnavailableError` without it.
     """
     if mode not in DETECTORS:
-        raise ValueError(f"mode must be 'fast' or 'thorough', got {mode!r}")
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}; got {mode!r}")
     wanted = wanted_categories(categories)
     raw = [
         f
