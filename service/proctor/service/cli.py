@@ -709,10 +709,22 @@ def _policy_commands(sub: Any) -> None:
 
 
 def _masking_commands(sub: Any) -> None:
+    def mode(value: str) -> str:
+        # `ner` needs the optional spaCy model; without it, a one-line usage error (exit 2).
+        if value == "ner":
+            from proctor.masking.detect.ner import NerUnavailableError, check_available
+
+            try:
+                check_available()
+            except NerUnavailableError as exc:
+                raise argparse.ArgumentTypeError(str(exc)) from None
+        return value
+
+    modes = ("fast", "thorough", "ner")
     detect = sub.add_parser(
         "detect", help='find PHI in JSON lines {"id", "text"} on stdin; print spans per line'
     )
-    detect.add_argument("--mode", choices=("fast", "thorough"), default="fast")
+    detect.add_argument("--mode", choices=modes, type=mode, default="fast")
     detect.add_argument("--categories", help="comma-separated, e.g. NAME,SSN (default: ALL)")
     detect.set_defaults(func=_cmd_detect)
 
@@ -720,7 +732,7 @@ def _masking_commands(sub: Any) -> None:
     mask.add_argument("--directives", required=True, help='e.g. "$.ssn=redact; $.notes=detect"')
     mask.add_argument("--scope", default="cli", help="tokenization scope (default: cli)")
     mask.add_argument("--subject", help="date_shift subject (e.g. a patient id)")
-    mask.add_argument("--mode", choices=("fast", "thorough"), default="fast")
+    mask.add_argument("--mode", choices=modes, type=mode, default="fast")
     mask.add_argument("--paths", action="store_true", help="list masked paths on stderr")
     mask.add_argument("--pretty", action="store_true", help="indent the output")
     mask.set_defaults(func=_cmd_mask)
