@@ -1,5 +1,6 @@
-"""PHI detection quality and speed: Proctor (``fast`` and ``thorough``) side
-by side with Microsoft Presidio and Philter on one labelled corpus.
+"""PHI detection quality and speed: Proctor (``fast``, ``thorough`` and
+``ner``) side by side with Microsoft Presidio and Philter on one labelled
+corpus.
 
     # once: the peers live in their own venv, never in the project's
     bash bench/masking/setup.sh
@@ -41,6 +42,7 @@ import datetime as dt
 import importlib
 import importlib.metadata
 import importlib.resources
+import importlib.util
 import json
 import os
 import platform
@@ -156,6 +158,16 @@ class ProctorTool(Tool):
         from proctor.masking import detect
 
         self._detect = detect
+        if self.mode == "ner":
+            from proctor.masking.detect.ner import MODEL_PACKAGES
+
+            model = next(
+                (m for m in MODEL_PACKAGES if importlib.util.find_spec(m) is not None), "none"
+            )
+            self.note = (
+                f"thorough plus spaCy {importlib.metadata.version('spacy')} with {model} "
+                f"{importlib.metadata.version(model)} (its ner pipe only)"
+            )
 
     def raw(self, text: str) -> Any:
         assert self._detect is not None
@@ -737,7 +749,7 @@ def report(
 
 # --- main -------------------------------------------------------------------------------
 
-TOOL_NAMES = ("proctor-fast", "proctor-thorough", "presidio", "philter")
+TOOL_NAMES = ("proctor-fast", "proctor-thorough", "proctor-ner", "presidio", "philter")
 
 
 def _make_tool(name: str) -> Tool:
@@ -745,6 +757,8 @@ def _make_tool(name: str) -> Tool:
         return ProctorTool("fast")
     if name == "proctor-thorough":
         return ProctorTool("thorough")
+    if name == "proctor-ner":
+        return ProctorTool("ner")
     if name == "presidio":
         return PresidioTool()
     if name == "philter":
