@@ -107,8 +107,8 @@ def detect(text: str, categories: Set[str] = ALL, mode: Mode = "fast") -> list[F
     slower heuristics (names without cues, later mentions of a found name,
     wider cue-to-value gaps) and never needs a model download.
     ``mode="ner"`` adds spaCy's named-entity recogniser to ``thorough``
-    (people and places without cues; about 25 times slower); it needs
-    ``pip install 'proctor[ner]'`` and raises
+    (people and places without cues; about 17 times slower than
+    ``thorough``); it needs ``pip install 'proctor[ner]'`` and raises
     :class:`~proctor.masking.detect.ner.NerUnavailableError` without it.
     """
     if mode not in DETECTORS:
