@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _setuptools() -> dict[str, object]:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    section = config["tool"]["setuptools"]
-    assert isinstance(section, dict)
+def _setuptools() -> dict[str, Any]:
+    section: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"][
+        "setuptools"
+    ]
     return section
 
 
 def test_every_package_on_disk_is_listed_for_the_wheel() -> None:
     section = _setuptools()
-    listed = set(section["packages"])  # type: ignore[arg-type]
-    package_dir = section["package-dir"]
-    assert isinstance(package_dir, dict)
+    listed = set(section["packages"])
+    package_dir: dict[str, str] = section["package-dir"]
     on_disk = set()
     for name, folder in package_dir.items():
         base = ROOT / folder
