@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
-from operator import not_
+from operator import itemgetter, not_
 from typing import Any
 
 from proctor.masking.directives import Detect, Directive, Drop, Operator, Segment, Selector
@@ -33,6 +33,7 @@ from proctor.masking.operators import (
     MaskContext,
     detect,
     detect_text,
+    leaf_function,
     operator_function,
     tokenize,
 )
@@ -288,35 +289,46 @@ _RETRY_AFTER = 64  # ... until this many
 # Leaf types that hold nothing a selector could walk into.
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _MISSING = object()
+# A masked leaf's place in the general algorithm's order begins with
+# (-rank, depth). Both go into one small int, -rank * _DEPTHS + depth, so a
+# sort compares one int where it compared two tuple items; documents nested
+# deeper than _DEPTHS take the general algorithm.
+_DEPTHS = 1 << 24
+_ORDER = itemgetter(0)
+_TEXT = itemgetter(3)
 
 
 class _Fallback(Exception):
-    """A selector picked a container: the general algorithm takes over."""
+    """A selector picked a container (or the document is nested too deep):
+    the general algorithm takes over."""
 
 
-# What to do with a picked leaf: (-rank, operator, its function, whether a
-# value that already is REDACTED stays as it is (every operator but drop),
-# whether it waits for the end of the walk (tokenize)).
+# What to do with a picked leaf: (-rank * _DEPTHS, operator, its function,
+# whether a value that already is REDACTED stays as it is (every operator
+# but drop), whether it waits for the end of the walk (tokenize)).
 _Pick = tuple[int, Operator, Callable[..., Any], bool, bool]
-# A member's transition: (its pick or None, the state below it or None, its
-# path segment or None when it depends on the key).
-_Trans = tuple["_Pick | None", "_State | None", "str | None"]
 
 
 class _State:
     """What is still to match at a container."""
 
-    __slots__ = ("default", "named", "names", "scan")
+    __slots__ = ("default", "inner", "leaves", "names")
 
     def __init__(self) -> None:
-        # Members by name (name, pick, below, segment); every other member
-        # (and every array element) by ``default``, which exists only when a
-        # wildcard or a descendant selector is open here (``scan``: members
-        # not named must be looked at too).
-        self.named: tuple[tuple[str, _Pick | None, _State | None, str], ...] = ()
+        # Named members, sorted by name: those a directive picks (name, path
+        # segment, and the pick's five items, flat: one unpacking per member
+        # in the walk), and those only walked into (name, path segment,
+        # state below). A picked member that turns out to be a container
+        # sends the document to the general algorithm, so a member with a
+        # pick never needs its state below.
+        self.leaves: tuple[tuple[str, str, int, Operator, Callable[..., Any], bool, bool], ...]
+        self.leaves = ()
+        self.inner: tuple[tuple[str, str, _State], ...] = ()
         self.names: frozenset[str] = frozenset()
-        self.default: _Trans | None = None
-        self.scan = False
+        # Every other member (and every array element): (pick or None, state
+        # below or None), only when a wildcard or a descendant selector is
+        # open here.
+        self.default: tuple[_Pick | None, _State | None] | None = None
 
 
 class _Plan:
@@ -349,8 +361,8 @@ def _compile(
         p = picks.get(ds)
         if p is None:
             op = _merged_operator([directives[d] for d in sorted(ds)])
-            fn = operator_function(op)
-            p = picks[ds] = (-op.rank, op, fn, not isinstance(op, Drop), fn is tokenize)
+            fn = leaf_function(op)
+            p = picks[ds] = (-op.rank * _DEPTHS, op, fn, not isinstance(op, Drop), fn is tokenize)
         return p
 
     def state_for(open_: frozenset[tuple[int, int]]) -> _State:
@@ -360,7 +372,9 @@ def _compile(
             todo.append((open_, st))
         return st
 
-    def transition(open_: frozenset[tuple[int, int]], key: str | None) -> _Trans | None:
+    def transition(
+        open_: frozenset[tuple[int, int]], key: str | None
+    ) -> tuple[_Pick | None, _State | None] | None:
         """``key`` None: a member no selector names, or an array element."""
         picked: set[int] = set()
         below: set[tuple[int, int]] = set()
@@ -379,7 +393,6 @@ def _compile(
         return (
             pick_for(frozenset(picked)) if picked else None,
             state_for(frozenset(below)) if below else None,
-            None if key is None else format_path((key,))[1:],
         )
 
     start = state_for(frozenset((d, 0) for d in range(len(directives))))
@@ -387,17 +400,21 @@ def _compile(
         if len(states) > _MAX_STATES:
             return None
         open_, st = todo.pop()
-        named = []
+        leaves, inner = [], []
         for name in sorted({steps[d][i][1] for d, i in open_ if steps[d][i][0] != _ANY}):
             trans = transition(open_, name)
-            if trans is not None:
-                pick, below, seg = trans
-                named.append((name, pick, below, seg or ""))
-        st.named = tuple(named)
-        st.names = frozenset(name for name, _, _, _ in named)
+            if trans is None:
+                continue
+            pick, below = trans
+            seg = format_path((name,))[1:]
+            if pick is not None:
+                leaves.append((name, seg, *pick))
+            elif below is not None:
+                inner.append((name, seg, below))
+        st.leaves, st.inner = tuple(leaves), tuple(inner)
+        st.names = frozenset([leaf[0] for leaf in leaves] + [name for name, _, _ in inner])
         if any(steps[d][i][0] != _CHILD for d, i in open_):
             st.default = transition(open_, None)
-            st.scan = st.default is not None
     return start
 
 
@@ -458,93 +475,139 @@ def _segment(key: Any) -> str:
 class _Job:
     """One fast application: the context and what the walk collects."""
 
-    __slots__ = ("ctx", "holed", "later", "reported")
+    __slots__ = ("ctx", "holed", "later", "ordered", "reported")
 
     def __init__(self, ctx: MaskContext) -> None:
         self.ctx = ctx
-        # Per leaf masked: (-rank, depth, parent's path, key, path text).
-        # Tuples compare element by element, so sorting these orders them as
-        # the general algorithm's plan; (parent's path, key) at equal depth
-        # compares as the whole path, and paths are unique, so the text is
-        # never compared.
-        self.reported: list[tuple[int, int, Path, Any, str]] = []
+        # Per leaf masked: (order, parent's path, key, path text). Sorted,
+        # these are in the general algorithm's order: (order, parent's path,
+        # key) compares as (-rank, depth, path), and paths are unique, so
+        # the text is never compared.
+        self.reported: list[tuple[int, Path, Any, str]] = []
+        # Whether the walk met the leaves of each depth in path order (it
+        # takes named members by name, array elements by index): then
+        # sorting by ``order`` alone, which keeps the walk's order among
+        # equals, is enough. Members no selector names come in the
+        # document's order, which may not be the paths' order.
+        self.ordered = True
         # Tokenizations for after the walk, sortable the same way:
-        # (-rank, depth, parent's path, key, value, pick, container to set).
-        self.later: list[tuple[int, int, Path, Any, Any, _Pick, Any]] = []
+        # (order, parent's path, key, value, operator, its function,
+        # container to set).
+        self.later: list[tuple[int, Path, Any, Any, Operator, Callable[..., Any], Any]] = []
         self.holed: list[list[Any]] = []  # arrays with dropped elements
 
 
-def _visit(node: Any, state: _State, path: Path, text: str, job: _Job) -> Any:
-    """``node`` (a container at ``path``) masked in ``state``: a copy if
-    anything in it changes (or will, after the walk), else ``node``."""
+def _visit_dict(node: Any, state: _State, path: Path, text: str, depth: int, job: _Job) -> Any:
+    """``node`` (an object at ``path``, ``depth`` keys below the root)
+    masked in ``state``: a copy if anything in it changes (or will, after
+    the walk), else ``node``."""
+    if depth >= _DEPTHS:
+        raise _Fallback
     mine: Any = None
-    depth = len(path) + 1
+    get = node.get
     report = job.reported.append
     ctx = job.ctx
-    if isinstance(node, dict):
-        get = node.get
-        for key, pick, below, seg in state.named:
-            child = get(key, _MISSING)
-            if child is _MISSING:
-                continue
-            if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
-                if pick is not None:
-                    raise _Fallback
-                if below is None:
-                    continue
-                new = _visit(child, below, (*path, key), text + seg, job)
-            elif pick is not None:
-                neg_rank, op, fn, keeps_redacted, later = pick
-                report((neg_rank, depth, path, key, text + seg))
-                if keeps_redacted and child == REDACTED:
-                    continue  # already as masked as it gets
-                if later:
-                    if mine is None:
-                        mine = dict(node)
-                    job.later.append((neg_rank, depth, path, key, child, pick, mine))
-                    continue
-                new = fn(child, op, ctx)
+    for key, seg, rank_order, op, fn, keeps_redacted, later in state.leaves:
+        child = get(key, _MISSING)
+        if child is _MISSING:
+            continue
+        if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
+            raise _Fallback
+        report((rank_order + depth, path, key, text + seg))
+        if keeps_redacted and child == REDACTED:
+            continue  # already as masked as it gets
+        if later:
+            if mine is None:
+                mine = dict(node)
+            job.later.append((rank_order + depth, path, key, child, op, fn, mine))
+            continue
+        new = fn(child, op, ctx)
+        if new is not child:
+            if mine is None:
+                mine = dict(node)
+            if new is DROPPED:
+                del mine[key]
             else:
-                continue
-            if new is not child:
-                if mine is None:
-                    mine = dict(node)
-                if new is DROPPED:
-                    del mine[key]
-                else:
-                    mine[key] = new
-        default = state.default
-        if default is None:
-            return node if mine is None else mine
-        names = state.names
-        if default[0] is None:
-            # Only containers can hold more: look at those alone, found
-            # without a Python-level look at every member.
+                mine[key] = new
+    nested = 0  # named members that are not scalars
+    if state.inner:
+        mine, nested = _visit_inner(node, mine, state.inner, path, text, depth, job)
+    default = state.default
+    if default is None:
+        return node if mine is None else mine
+    if default[0] is None:
+        # Only containers can hold more. When every member that is not a
+        # scalar is a named one (counted at C speed, not member by member
+        # in Python), there is nothing left to do.
+        if nested == 0:
             if _SCALARS.issuperset(map(type, node.values())):
                 return node if mine is None else mine
-            keys: Any = compress(
-                node, map(not_, map(_SCALARS.__contains__, map(type, node.values())))
-            )
-            items: Any = [(k, node[k]) for k in keys if k not in names]
-            if not items:
-                return node if mine is None else mine
-        else:
-            items = [(k, v) for k, v in node.items() if k not in names]
-    elif isinstance(node, list) and state.default is not None:
-        default = state.default
-        items = enumerate(node)
+        elif len(node) - sum(map(_SCALARS.__contains__, map(type, node.values()))) == nested:
+            return node if mine is None else mine
+        keys = compress(node, map(not_, map(_SCALARS.__contains__, map(type, node.values()))))
+        items = [(k, node[k]) for k in keys if k not in state.names]
     else:
+        items = [(k, v) for k, v in node.items() if k not in state.names]
+    if not items:
+        return node if mine is None else mine
+    job.ordered = False  # the document's order, not the paths'
+    return _visit_rest(node, mine, items, default, path, text, depth, job)
+
+
+def _visit_inner(
+    node: dict[Any, Any],
+    mine: Any,
+    inner: tuple[tuple[str, str, _State], ...],
+    path: Path,
+    text: str,
+    depth: int,
+    job: _Job,
+) -> tuple[Any, int]:
+    """:func:`_visit_dict` for the named members of ``node`` that are only
+    walked into: ``mine`` (the copy, if any) and how many of these members
+    are not scalars."""
+    nested = 0
+    get = node.get
+    for key, seg, below in inner:
+        child = get(key)  # a missing member reads as None, a scalar
+        if type(child) in _SCALARS:
+            continue
+        nested += 1
+        if isinstance(child, dict):
+            new = _visit_dict(child, below, (*path, key), text + seg, depth + 1, job)
+        elif isinstance(child, list):
+            new = _visit_list(child, below, (*path, key), text + seg, depth + 1, job)
+        else:
+            continue
+        if new is not child:
+            if mine is None:
+                mine = dict(node)
+            mine[key] = new
+    return mine, nested
+
+
+def _visit_list(node: Any, state: _State, path: Path, text: str, depth: int, job: _Job) -> Any:
+    """:func:`_visit_dict` for an array."""
+    if state.default is None:
         return node
-    return _visit_rest(node, mine, items, default, path, text, job)
+    if depth >= _DEPTHS:
+        raise _Fallback
+    return _visit_rest(node, None, enumerate(node), state.default, path, text, depth, job)
 
 
 def _visit_rest(
-    node: Any, mine: Any, items: Any, default: _Trans, path: Path, text: str, job: _Job
+    node: Any,
+    mine: Any,
+    items: Any,
+    default: tuple[_Pick | None, _State | None],
+    path: Path,
+    text: str,
+    depth: int,
+    job: _Job,
 ) -> Any:
-    """:func:`_visit` for the ``(key, member)`` ``items`` of ``node`` that
-    its state does not name (every element of an array)."""
-    pick, below, _ = default
-    depth = len(path) + 1
+    """:func:`_visit_dict` for the ``(key, member)`` ``items`` of ``node``
+    that its state does not name (every element of an array)."""
+    pick, below = default
     ctx = job.ctx
     holes = False
     for key, child in items:
@@ -553,16 +616,20 @@ def _visit_rest(
                 raise _Fallback
             if below is None:
                 continue
-            new = _visit(child, below, (*path, key), text + _segment(key), job)
+            seg = _INDEX_SEGMENTS[key] if type(key) is int and 0 <= key < 256 else _segment(key)
+            if isinstance(child, dict):
+                new = _visit_dict(child, below, (*path, key), text + seg, depth + 1, job)
+            else:
+                new = _visit_list(child, below, (*path, key), text + seg, depth + 1, job)
         elif pick is not None:
-            neg_rank, op, fn, keeps_redacted, later = pick
-            job.reported.append((neg_rank, depth, path, key, text + _segment(key)))
+            rank_order, op, fn, keeps_redacted, later = pick
+            job.reported.append((rank_order + depth, path, key, text + _segment(key)))
             if keeps_redacted and child == REDACTED:
                 continue
             if later:
                 if mine is None:
                     mine = dict(node) if isinstance(node, dict) else list(node)
-                job.later.append((neg_rank, depth, path, key, child, pick, mine))
+                job.later.append((rank_order + depth, path, key, child, op, fn, mine))
                 continue
             new = fn(child, op, ctx)
         else:
@@ -586,17 +653,28 @@ def _apply_fast(document: Any, start: _State, ctx: MaskContext) -> MaskResult:
     if not isinstance(document, _CONTAINERS):
         return MaskResult(document, ())  # no selector picks anything in a leaf
     job = _Job(ctx)
-    masked = _visit(document, start, (), "$", job)
-    if not job.reported:
+    if isinstance(document, dict):
+        masked = _visit_dict(document, start, (), "$", 1, job)
+    else:
+        masked = _visit_list(document, start, (), "$", 1, job)
+    reported = job.reported
+    if not reported:
         return MaskResult(document, ())
+    if job.ordered:
+        reported.sort(key=_ORDER)  # stable: equal orders stay in path order
+    else:
+        reported.sort()
     if job.later:
-        job.later.sort()  # claims in the general algorithm's order
-        for _, _, _, key, value, (_, op, fn, _, _), mine in job.later:
+        later = job.later  # claims in the general algorithm's order
+        if job.ordered:
+            later.sort(key=_ORDER)
+        else:
+            later.sort()
+        for _, _, key, value, op, fn, mine in later:
             mine[key] = fn(value, op, ctx)  # tokenize never drops
     for mine in job.holed:
         mine[:] = [x for x in mine if x is not _HOLE]
-    job.reported.sort()
-    return MaskResult(masked, tuple([entry[4] for entry in job.reported]))
+    return MaskResult(masked, tuple(map(_TEXT, reported)))
 
 
 def apply_directives(
