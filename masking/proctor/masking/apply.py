@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, count
 from operator import itemgetter, not_
 from typing import Any
 
@@ -307,6 +307,8 @@ class _Fallback(Exception):
 # whether a value that already is REDACTED stays as it is (every operator
 # but drop), whether it waits for the end of the walk (tokenize)).
 _Pick = tuple[int, Operator, Callable[..., Any], bool, bool]
+# A member's transition: its pick, or the state below it, or both.
+_Default = tuple["_Pick | None", "_State | None"]
 
 
 class _State:
@@ -328,7 +330,7 @@ class _State:
         # Every other member (and every array element): (pick or None, state
         # below or None), only when a wildcard or a descendant selector is
         # open here.
-        self.default: tuple[_Pick | None, _State | None] | None = None
+        self.default: _Default | None = None
 
 
 class _Plan:
@@ -372,9 +374,7 @@ def _compile(
             todo.append((open_, st))
         return st
 
-    def transition(
-        open_: frozenset[tuple[int, int]], key: str | None
-    ) -> tuple[_Pick | None, _State | None] | None:
+    def transition(open_: frozenset[tuple[int, int]], key: str | None) -> _Default | None:
         """``key`` None: a member no selector names, or an array element."""
         picked: set[int] = set()
         below: set[tuple[int, int]] = set()
@@ -535,7 +535,8 @@ def _visit_dict(node: Any, state: _State, path: Path, text: str, depth: int, job
     default = state.default
     if default is None:
         return node if mine is None else mine
-    if default[0] is None:
+    pick, below = default
+    if pick is None:
         # Only containers can hold more. When every member that is not a
         # scalar is a named one (counted at C speed, not member by member
         # in Python), there is nothing left to do.
@@ -545,13 +546,15 @@ def _visit_dict(node: Any, state: _State, path: Path, text: str, depth: int, job
         elif len(node) - sum(map(_SCALARS.__contains__, map(type, node.values()))) == nested:
             return node if mine is None else mine
         keys = compress(node, map(not_, map(_SCALARS.__contains__, map(type, node.values()))))
-        items = [(k, node[k]) for k in keys if k not in state.names]
+        members = [(k, _segment(k), node[k]) for k in keys if k not in state.names]
     else:
-        items = [(k, v) for k, v in node.items() if k not in state.names]
-    if not items:
+        members = [(k, _segment(k), v) for k, v in node.items() if k not in state.names]
+    if not members:
         return node if mine is None else mine
     job.ordered = False  # the document's order, not the paths'
-    return _visit_rest(node, mine, items, default, path, text, depth, job)
+    if pick is None:
+        return _walk_members(node, mine, members, below, path, text, depth, job)
+    return _pick_members(node, mine, members, pick, path, text, depth, job)
 
 
 def _visit_inner(
@@ -587,53 +590,74 @@ def _visit_inner(
 
 
 def _visit_list(node: Any, state: _State, path: Path, text: str, depth: int, job: _Job) -> Any:
-    """:func:`_visit_dict` for an array."""
+    """:func:`_visit_dict` for an array: every element goes by
+    ``state.default``."""
     if state.default is None:
         return node
     if depth >= _DEPTHS:
         raise _Fallback
-    return _visit_rest(node, None, enumerate(node), state.default, path, text, depth, job)
+    pick, below = state.default
+    segs = _INDEX_SEGMENTS if len(node) <= len(_INDEX_SEGMENTS) else _index_segments(len(node))
+    members = zip(count(), segs, node)
+    if pick is not None:
+        return _pick_members(node, None, members, pick, path, text, depth, job)
+    return _walk_members(node, None, members, below, path, text, depth, job)
 
 
-def _visit_rest(
+def _index_segments(n: int) -> list[str]:
+    return [f"[{i}]" for i in range(n)]
+
+
+def _walk_members(
     node: Any,
     mine: Any,
-    items: Any,
-    default: tuple[_Pick | None, _State | None],
+    members: Any,
+    below: _State | None,
     path: Path,
     text: str,
     depth: int,
     job: _Job,
 ) -> Any:
-    """:func:`_visit_dict` for the ``(key, member)`` ``items`` of ``node``
-    that its state does not name (every element of an array)."""
-    pick, below = default
-    ctx = job.ctx
-    holes = False
-    for key, child in items:
-        if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
-            if pick is not None:
-                raise _Fallback
-            if below is None:
-                continue
-            seg = _INDEX_SEGMENTS[key] if type(key) is int and 0 <= key < 256 else _segment(key)
-            if isinstance(child, dict):
-                new = _visit_dict(child, below, (*path, key), text + seg, depth + 1, job)
-            else:
-                new = _visit_list(child, below, (*path, key), text + seg, depth + 1, job)
-        elif pick is not None:
-            rank_order, op, fn, keeps_redacted, later = pick
-            job.reported.append((rank_order + depth, path, key, text + _segment(key)))
-            if keeps_redacted and child == REDACTED:
-                continue
-            if later:
-                if mine is None:
-                    mine = dict(node) if isinstance(node, dict) else list(node)
-                job.later.append((rank_order + depth, path, key, child, op, fn, mine))
-                continue
-            new = fn(child, op, ctx)
+    """:func:`_visit_dict` for the containers among ``members`` ((key, path
+    segment, member) of ``node``), each visited in state ``below``."""
+    if below is None:  # (never: a transition without a pick has a state below)
+        return node if mine is None else mine
+    for key, seg, child in members:
+        if isinstance(child, dict):
+            new = _visit_dict(child, below, (*path, key), text + seg, depth + 1, job)
+        elif isinstance(child, list):
+            new = _visit_list(child, below, (*path, key), text + seg, depth + 1, job)
         else:
             continue
+        if new is not child:
+            if mine is None:
+                mine = dict(node) if isinstance(node, dict) else list(node)
+            mine[key] = new
+    return node if mine is None else mine
+
+
+def _pick_members(
+    node: Any, mine: Any, members: Any, pick: _Pick, path: Path, text: str, depth: int, job: _Job
+) -> Any:
+    """:func:`_visit_dict` for ``members`` ((key, path segment, member) of
+    ``node``) that ``pick`` picks, all of them."""
+    rank_order, op, fn, keeps_redacted, later = pick
+    order = rank_order + depth
+    report = job.reported.append
+    ctx = job.ctx
+    holes = False
+    for key, seg, child in members:
+        if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
+            raise _Fallback
+        report((order, path, key, text + seg))
+        if keeps_redacted and child == REDACTED:
+            continue
+        if later:
+            if mine is None:
+                mine = dict(node) if isinstance(node, dict) else list(node)
+            job.later.append((order, path, key, child, op, fn, mine))
+            continue
+        new = fn(child, op, ctx)
         if new is not child:
             if mine is None:
                 mine = dict(node) if isinstance(node, dict) else list(node)

@@ -349,15 +349,14 @@ def tokenize(value: JSON, op: Operator, ctx: MaskContext) -> JSON | Dropped:
         original, prefix = value, TOKEN_PREFIX
     else:
         original, prefix, digits = canonical_json(value), JSON_TOKEN_PREFIX, None
+    ttl = ctx.token_ttl_seconds
     for attempt in range(2 * _TOKEN_ATTEMPTS):
         mac = ctx._token_digest(attempt, original)
         if digits is not None and attempt < _TOKEN_ATTEMPTS:
             candidate = _shaped_candidate(original, digits, mac)
         else:  # not digit-shaped, or the shaped space is crowded: go opaque
             candidate = _opaque_candidate(prefix, mac)
-        if candidate == original:
-            continue
-        if vault.claim(scope, candidate, original, ctx.token_ttl_seconds):
+        if candidate != original and vault.claim(scope, candidate, original, ttl):
             return candidate
     return REDACTED  # every candidate taken: never reuse another value's token
 
@@ -789,8 +788,10 @@ def _date_shift_iso_date(value: JSON, op: DateShift, ctx: MaskContext) -> JSON |
             pass
         else:
             if ctx.subject:
+                # (The context's cached offset when there is one: no call.)
+                delta = ctx._shifts.get(op.days) or ctx.shift_delta(op.days)
                 try:
-                    return (day + ctx.shift_delta(op.days)).isoformat()
+                    return (day + delta).isoformat()
                 except OverflowError:
                     return REDACTED
     return date_shift(value, op, ctx)
