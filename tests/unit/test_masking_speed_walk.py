@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from proctor.masking import (
     Directive,
     Drop,
+    Hash,
     InMemoryVault,
     MaskContext,
     Partial,
@@ -31,6 +32,7 @@ from proctor.masking import (
 )
 from proctor.masking import apply as apply_module
 from proctor.masking.apply import _apply_general, _plan_for, apply_directives
+from proctor.masking.directives import Operator
 
 # Names that hold leaves and names that hold objects and arrays, so most
 # selectors pick leaves (the fast path) and `..` walks into members no
@@ -147,3 +149,21 @@ def test_a_document_deeper_than_the_order_allows_takes_the_general_algorithm(
     assert _fast(deep, ds) is None
     assert _fast([[[[[{"ssn": "1"}]]]]], ds) is None
     assert apply_directives(deep, ds, _ctx()) == _apply_general(deep, ds, _ctx())
+
+
+class _DropNamedRedact(Drop):
+    name: ClassVar[str] = "redact"
+
+
+class _RedactNamedDrop(Redact):
+    name: ClassVar[str] = "drop"
+
+
+@pytest.mark.parametrize("op", [_DropNamedRedact(), _RedactNamedDrop()])
+def test_an_operator_renamed_across_drop_takes_the_general_algorithm(op: Operator) -> None:
+    # The walk drops exactly the Drop operators; the general algorithm goes
+    # by name for the function and by type for keeping REDACTED.
+    ds = [Directive(parse_selector("$.a"), op), Directive(parse_selector("$.b"), Hash())]
+    assert _plan_for(ds).start is None
+    for doc in ({"a": "x", "b": "y"}, {"a": "[REDACTED]", "b": "y"}):
+        assert apply_directives(doc, ds, _ctx()) == _apply_general(doc, ds, _ctx())

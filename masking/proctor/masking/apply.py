@@ -27,12 +27,12 @@ from typing import Any
 from proctor.masking.directives import Detect, Directive, Drop, Operator, Segment, Selector
 from proctor.masking.directives import merge_directives as _merge
 from proctor.masking.operators import (
-    DROPPED,
     REDACTED,
     Dropped,
     MaskContext,
     detect,
     detect_text,
+    drop,
     leaf_function,
     operator_function,
     tokenize,
@@ -303,10 +303,13 @@ class _Fallback(Exception):
     the general algorithm takes over."""
 
 
-# What to do with a picked leaf: (-rank * _DEPTHS, operator, its function,
-# whether a value that already is REDACTED stays as it is (every operator
-# but drop), whether it waits for the end of the walk (tokenize)).
-_Pick = tuple[int, Operator, Callable[..., Any], bool, bool]
+# How the walk applies a pick to a leaf: a value that already is REDACTED
+# stays as it is, any other gets the operator's result (_APPLY), or gets it
+# after the walk (_LATER: tokenize, whose vault claims go in the general
+# algorithm's order); or the member goes, whatever it holds (_DROP).
+_APPLY, _LATER, _DROP = 0, 1, 2
+# What to do with a picked leaf: (-rank * _DEPTHS, operator, its function, how).
+_Pick = tuple[int, Operator, Callable[..., Any], int]
 # A member's transition: its pick, or the state below it, or both.
 _Default = tuple["_Pick | None", "_State | None"]
 
@@ -318,12 +321,12 @@ class _State:
 
     def __init__(self) -> None:
         # Named members, sorted by name: those a directive picks (name, path
-        # segment, and the pick's five items, flat: one unpacking per member
+        # segment, and the pick's four items, flat: one unpacking per member
         # in the walk), and those only walked into (name, path segment,
         # state below). A picked member that turns out to be a container
         # sends the document to the general algorithm, so a member with a
         # pick never needs its state below.
-        self.leaves: tuple[tuple[str, str, int, Operator, Callable[..., Any], bool, bool], ...]
+        self.leaves: tuple[tuple[str, str, int, Operator, Callable[..., Any], int], ...]
         self.leaves = ()
         self.inner: tuple[tuple[str, str, _State], ...] = ()
         self.names: frozenset[str] = frozenset()
@@ -347,7 +350,8 @@ class _Plan:
         steps = [
             tuple((_KIND[seg.kind], seg.name) for seg in d.selector.segments) for d in directives
         ]
-        if all(steps):  # the root selector masks the whole document: general path
+        # The root selector masks the whole document: the general algorithm.
+        if all(steps) and not any(_renamed(d.operator) for d in directives):
             self.start = _compile(directives, steps)
 
 
@@ -364,7 +368,8 @@ def _compile(
         if p is None:
             op = _merged_operator([directives[d] for d in sorted(ds)])
             fn = leaf_function(op)
-            p = picks[ds] = (-op.rank * _DEPTHS, op, fn, not isinstance(op, Drop), fn is tokenize)
+            how = _DROP if isinstance(op, Drop) else _LATER if fn is tokenize else _APPLY
+            p = picks[ds] = (-op.rank * _DEPTHS, op, fn, how)
         return p
 
     def state_for(open_: frozenset[tuple[int, int]]) -> _State:
@@ -416,6 +421,15 @@ def _compile(
         if any(steps[d][i][0] != _CHILD for d, i in open_):
             st.default = transition(open_, None)
     return start
+
+
+def _renamed(op: Operator) -> bool:
+    """Whether ``op`` is a ``Drop`` not named drop, or named drop but no
+    ``Drop`` (a subclass renaming one). The walk, which drops exactly the
+    ``Drop`` operators, leaves such directives to the general algorithm.
+    (Merging picks one of the operators merged or makes a plain one, so
+    checking the directives' own operators is enough.)"""
+    return isinstance(op, Drop) != (operator_function(op) is drop)
 
 
 # Plans by the ids of the directives, then by their value. An entry holds
@@ -507,28 +521,30 @@ def _visit_dict(node: Any, state: _State, path: Path, text: str, depth: int, job
     get = node.get
     report = job.reported.append
     ctx = job.ctx
-    for key, seg, rank_order, op, fn, keeps_redacted, later in state.leaves:
+    for key, seg, rank_order, op, fn, how in state.leaves:
         child = get(key, _MISSING)
         if child is _MISSING:
             continue
         if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
             raise _Fallback
         report((rank_order + depth, path, key, text + seg))
-        if keeps_redacted and child == REDACTED:
-            continue  # already as masked as it gets
-        if later:
-            if mine is None:
-                mine = dict(node)
-            job.later.append((rank_order + depth, path, key, child, op, fn, mine))
+        if how:  # _DROP or _LATER
+            if how == _DROP:
+                if mine is None:
+                    mine = dict(node)
+                del mine[key]
+            elif child != REDACTED:
+                if mine is None:
+                    mine = dict(node)
+                job.later.append((rank_order + depth, path, key, child, op, fn, mine))
             continue
+        if child == REDACTED:
+            continue  # already as masked as it gets
         new = fn(child, op, ctx)
         if new is not child:
             if mine is None:
                 mine = dict(node)
-            if new is DROPPED:
-                del mine[key]
-            else:
-                mine[key] = new
+            mine[key] = new
     nested = 0  # named members that are not scalars
     if state.inner:
         mine, nested = _visit_inner(node, mine, state.inner, path, text, depth, job)
@@ -641,7 +657,7 @@ def _pick_members(
 ) -> Any:
     """:func:`_visit_dict` for ``members`` ((key, path segment, member) of
     ``node``) that ``pick`` picks, all of them."""
-    rank_order, op, fn, keeps_redacted, later = pick
+    rank_order, op, fn, how = pick
     order = rank_order + depth
     report = job.reported.append
     ctx = job.ctx
@@ -650,24 +666,24 @@ def _pick_members(
         if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
             raise _Fallback
         report((order, path, key, text + seg))
-        if keeps_redacted and child == REDACTED:
+        if how != _DROP and child == REDACTED:
             continue
-        if later:
-            if mine is None:
-                mine = dict(node) if isinstance(node, dict) else list(node)
+        if mine is None and how != _APPLY:
+            mine = dict(node) if isinstance(node, dict) else list(node)
+        if how == _LATER:
             job.later.append((order, path, key, child, op, fn, mine))
-            continue
-        new = fn(child, op, ctx)
-        if new is not child:
-            if mine is None:
-                mine = dict(node) if isinstance(node, dict) else list(node)
-            if new is not DROPPED:
-                mine[key] = new
-            elif isinstance(mine, dict):
+        elif how == _DROP:
+            if isinstance(mine, dict):
                 del mine[key]
             else:
                 mine[key] = _HOLE  # until the end: later indexes stay valid
                 holes = True
+        else:
+            new = fn(child, op, ctx)
+            if new is not child:
+                if mine is None:
+                    mine = dict(node) if isinstance(node, dict) else list(node)
+                mine[key] = new
     if holes:
         job.holed.append(mine)
     return node if mine is None else mine
