@@ -273,12 +273,16 @@ def _detect_tree(node: Any, path: Path, op: Operator, ctx: MaskContext, masked: 
 # (directive, next segment) pairs still open at a container; its transitions
 # by member name are worked out ahead, with the merged operator of every
 # directive that picks a member), so one walk serves every selector, and
-# applying does no parsing, merging or dispatch by name. Operators are pure
+# applying does no parsing, merging or dispatch by name (operators come from
+# leaf_function, with shortcuts for the commonest leaves). Operators are pure
 # functions of the value, except ``tokenize``, whose vault claims are made
 # in the general algorithm's order after the walk; the others run as the walk
 # meets their leaves. When a selector picks a container, the walk gives up
 # (:class:`_Fallback`, before any vault is touched) and the general
-# algorithm runs instead, from scratch.
+# algorithm runs instead, from scratch. The walk meets the leaves of each
+# depth in path order unless it has to take members no selector names (see
+# _Job.ordered), so most of the time the paths are put in order by their
+# rank and depth alone.
 
 _CHILD, _ANY, _DESCEND = 0, 1, 2
 _KIND = {"child": _CHILD, "wildcard": _ANY, "descendant": _DESCEND}
@@ -512,9 +516,9 @@ class _Job:
 
 
 def _visit_dict(node: Any, state: _State, path: Path, text: str, depth: int, job: _Job) -> Any:
-    """``node`` (an object at ``path``, ``depth`` keys below the root)
-    masked in ``state``: a copy if anything in it changes (or will, after
-    the walk), else ``node``."""
+    """``node`` (an object at ``path``, its members ``depth`` keys below the
+    root) masked in ``state``: a copy if anything in it changes (or will,
+    after the walk), else ``node``."""
     if depth >= _DEPTHS:
         raise _Fallback
     mine: Any = None
