@@ -311,16 +311,11 @@ def _opaque_candidate(prefix: str, mac: bytes) -> str:
     twice the cost."""
     n = int.from_bytes(mac[:10], "big")
     p = _B32_PAIRS
+    # One f-string: a single allocation, where a chain of + makes eight.
     return (
-        prefix
-        + p[n >> 70]
-        + p[(n >> 60) & 1023]
-        + p[(n >> 50) & 1023]
-        + p[(n >> 40) & 1023]
-        + p[(n >> 30) & 1023]
-        + p[(n >> 20) & 1023]
-        + p[(n >> 10) & 1023]
-        + p[n & 1023]
+        f"{prefix}{p[n >> 70]}{p[(n >> 60) & 1023]}{p[(n >> 50) & 1023]}"
+        f"{p[(n >> 40) & 1023]}{p[(n >> 30) & 1023]}{p[(n >> 20) & 1023]}"
+        f"{p[(n >> 10) & 1023]}{p[n & 1023]}"
     )
 
 
