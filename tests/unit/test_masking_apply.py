@@ -49,47 +49,20 @@ from proctor.masking.operators import (
 )
 from proctor.masking.vault import InMemoryVault
 
-KEY = b"test-key-0123456789abcdef"
+from .masking_support import KEY, Clock, Span, ssn_detector
+from .masking_support import make_ctx as support_ctx
+
 OTHER_KEY = b"other-key-0123456789abcdef"
 SSN = "123-45-6789"
 
 
-@dataclass(frozen=True)
-class _Span:
-    start: int
-    end: int
-    category: str
-
-
-_SSN_RE = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
-
-
-def fake_detector(text: str, categories: frozenset[str]) -> list[_Span]:
-    """Stands in for proctor.masking.detect: SSNs only."""
-    if not categories & {"SSN", "ALL"}:
-        return []
-    return [_Span(m.start(), m.end(), "SSN") for m in _SSN_RE.finditer(text)]
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+def fake_detector(text: str, categories: frozenset[str]) -> list[Span]:
+    """Stands in for proctor.masking.detect: SSNs only, when asked for."""
+    return ssn_detector(text, categories) if categories & {"SSN", "ALL"} else []
 
 
 def make_ctx(**overrides: Any) -> MaskContext:
-    values: dict[str, Any] = {
-        "hash_key": KEY,
-        "vault": InMemoryVault(_Clock()),
-        "scope": "tenant-a",
-        "subject": "patient-1",
-        "detector": fake_detector,
-        "token_ttl_seconds": 60.0,
-    }
-    values.update(overrides)
-    return MaskContext(**values)
+    return support_ctx(**{"detector": fake_detector, "token_ttl_seconds": 60.0, **overrides})
 
 
 def masked(doc: Any, text: str, ctx: MaskContext | None = None) -> MaskResult:
@@ -113,7 +86,7 @@ def test_the_precomputed_hmac_is_hmac_sha256(key: bytes) -> None:
 
 
 def test_in_memory_vault_expires_and_sweeps() -> None:
-    clock = _Clock()
+    clock = Clock()
     vault = InMemoryVault(clock, sweep_every=3)
     vault.put("s", "t1", "one", 10)
     vault.put("s", "t2", "two", 20)
@@ -189,7 +162,7 @@ def test_tokenize_opaque_tokens_round_trip_typed(value: Any, pattern: str) -> No
 
 
 def test_tokenize_is_scoped_deterministic_and_expires() -> None:
-    clock = _Clock()
+    clock = Clock()
     vault = InMemoryVault(clock)
     a, b = make_ctx(vault=vault), make_ctx(vault=vault, scope="tenant-b")
     t = tokenize("Jane Roe", Tokenize(), a)
@@ -206,7 +179,7 @@ def test_tokenize_is_scoped_deterministic_and_expires() -> None:
 def test_tokenize_skips_a_token_taken_by_another_value() -> None:
     first = tokenize(SSN, Tokenize(), make_ctx())
     assert isinstance(first, str)
-    crowded = InMemoryVault(_Clock())
+    crowded = InMemoryVault(Clock())
     crowded.put("tenant-a", first, "987-65-4321", 60)
     ctx = make_ctx(vault=crowded)
     second = tokenize(SSN, Tokenize(), ctx)
@@ -424,8 +397,8 @@ def test_wildcard_takes_object_members_and_quotes_odd_keys() -> None:
 
 
 def test_overlapping_findings_merge_into_one_label() -> None:
-    def overlapping(text: str, categories: frozenset[str]) -> list[_Span]:
-        return [_Span(0, 5, "NAME"), _Span(3, 9, "PHONE"), _Span(19, 99, "ID")]
+    def overlapping(text: str, categories: frozenset[str]) -> list[Span]:
+        return [Span(0, 5, "NAME"), Span(3, 9, "PHONE"), Span(19, 99, "ID")]
 
     ctx = make_ctx(detector=overlapping)
     text = "Ann L 555 and then 12345"
@@ -618,7 +591,7 @@ def test_hash_is_stable_per_key_and_differs_across_keys(a: Any, b: Any) -> None:
     st.lists(st.text(min_size=1, max_size=20) | st.integers(), min_size=1, max_size=5, unique=True)
 )
 def test_tokens_round_trip_only_in_scope_and_before_expiry(values: list[Any]) -> None:
-    clock = _Clock()
+    clock = Clock()
     vault = InMemoryVault(clock)
     ctx = make_ctx(vault=vault)
     tokens = [tokenize(v, Tokenize(), ctx) for v in values]

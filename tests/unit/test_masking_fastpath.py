@@ -14,9 +14,7 @@ import copy
 import hashlib
 import hmac
 import json
-import re
 import sys
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -61,42 +59,7 @@ from proctor.masking.operators import (
 )
 from proctor.masking.vault import InMemoryVault
 
-KEY = b"test-key-0123456789abcdef"
-
-
-@dataclass(frozen=True)
-class _Span:
-    start: int
-    end: int
-    category: str
-
-
-_SSN_RE = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
-
-
-def _detector(text: str, categories: frozenset[str]) -> list[_Span]:
-    return [_Span(m.start(), m.end(), "SSN") for m in _SSN_RE.finditer(text)]
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _ctx(**overrides: Any) -> MaskContext:
-    values: dict[str, Any] = {
-        "hash_key": KEY,
-        "vault": InMemoryVault(_Clock()),
-        "scope": "tenant-a",
-        "subject": "patient-1",
-        "detector": _detector,
-    }
-    values.update(overrides)
-    return MaskContext(**values)
-
+from .masking_support import KEY, Clock, Span, make_ctx
 
 # --- the fast path against the general algorithm ---------------------------------
 
@@ -255,11 +218,11 @@ def test_leaf_policies_mask_as_the_general_algorithm_does(
 
 def _same_as_general(doc: Any, directives: list[Directive]) -> None:
     before = copy.deepcopy(doc)
-    expected = _apply_general(doc, directives, _ctx())
-    got = apply_directives(doc, directives, _ctx())
+    expected = _apply_general(doc, directives, make_ctx())
+    got = apply_directives(doc, directives, make_ctx())
     assert got.masked_paths == expected.masked_paths  # same paths, same order
     assert json.dumps(got.document) == json.dumps(expected.document)
-    fast = _fast_or_none(doc, directives, _ctx())
+    fast = _fast_or_none(doc, directives, make_ctx())
     if fast is not None:
         assert fast.masked_paths == expected.masked_paths
         assert json.dumps(fast.document) == json.dumps(expected.document)
@@ -273,9 +236,9 @@ def test_a_leaf_policy_takes_the_fast_path() -> None:
         "deep": {"ssn": "987-65-4321", "keep": [1, 2]},
     }
     ds = parse_directives("$.ssn=redact; $.rows[*].dob=generalize(year); $..ssn=hash")
-    fast = _fast_or_none(doc, list(ds), _ctx())
+    fast = _fast_or_none(doc, list(ds), make_ctx())
     assert fast is not None
-    assert fast == _apply_general(doc, ds, _ctx())
+    assert fast == _apply_general(doc, ds, make_ctx())
     assert fast.document["rows"][1] == {"dob": "1961", "x": 2}
     assert fast.document["deep"]["keep"] is doc["deep"]["keep"]  # untouched: shared
     assert fast.masked_paths == ("$.ssn", "$.deep.ssn", "$.rows[0].dob", "$.rows[1].dob")
@@ -284,33 +247,33 @@ def test_a_leaf_policy_takes_the_fast_path() -> None:
 def test_a_container_picked_falls_back_to_the_general_algorithm() -> None:
     doc = {"a": {"ssn": "123-45-6789", "n": 1}}
     ds = parse_directives("$.a=tokenize; $.a.ssn=redact")
-    assert _fast_or_none(doc, list(ds), _ctx()) is None
-    assert apply_directives(doc, ds, _ctx()) == _apply_general(doc, ds, _ctx())
+    assert _fast_or_none(doc, list(ds), make_ctx()) is None
+    assert apply_directives(doc, ds, make_ctx()) == _apply_general(doc, ds, make_ctx())
 
 
 def test_nothing_picked_returns_the_input() -> None:
     doc = {"a": [1, 2], "b": {"c": "x"}}
-    out = apply_directives(doc, parse_directives("$.nope=redact; $..zzz=drop"), _ctx())
+    out = apply_directives(doc, parse_directives("$.nope=redact; $..zzz=drop"), make_ctx())
     assert out.document is doc and out.masked_paths == ()
-    assert apply_directives("text", parse_directives("$.a=redact"), _ctx()).document == "text"
+    assert apply_directives("text", parse_directives("$.a=redact"), make_ctx()).document == "text"
 
 
 def test_drops_in_arrays_keep_reported_input_positions() -> None:
     doc = {"rows": ["a", "b", "c"], "n": [{"s": 1}, {"s": 2}]}
     ds = parse_directives("$.rows[*]=drop; $.n[*].s=drop")
-    out = apply_directives(doc, ds, _ctx())
+    out = apply_directives(doc, ds, make_ctx())
     assert out.document == {"rows": [], "n": [{}, {}]}
     assert out.masked_paths == ("$.rows[0]", "$.rows[1]", "$.rows[2]", "$.n[0].s", "$.n[1].s")
-    assert out == _apply_general(doc, ds, _ctx())
+    assert out == _apply_general(doc, ds, make_ctx())
 
 
 def test_odd_keys_are_reported_as_format_path_writes_them() -> None:
     doc = {"by": {"a b": "x", 'q"': "y", "ok": "z"}, 7: {"k": "v"}}
-    out = apply_directives(doc, parse_directives("$.by[*]=redact"), _ctx())
+    out = apply_directives(doc, parse_directives("$.by[*]=redact"), make_ctx())
     assert out.masked_paths == tuple(format_path(("by", k)) for k in ("a b", "ok", 'q"'))
     # A long array: indexes past the precomputed segments.
     rows = [{"s": str(i)} for i in range(300)]
-    out = apply_directives({"r": rows}, parse_directives("$.r[*].s=redact"), _ctx())
+    out = apply_directives({"r": rows}, parse_directives("$.r[*].s=redact"), make_ctx())
     assert out.masked_paths[-1] == "$.r[299].s"
 
 
@@ -322,11 +285,11 @@ def test_plans_are_cached_and_give_what_a_fresh_plan_gives() -> None:
     again = parse_directives(text)  # equal directives, other objects
     assert _plan_for(list(again)) is _plan_for(ds)  # by value
     doc = {"a": "Ann", "x": {"b": "123456"}, "c": ["2021-03-04", "x"]}
-    first = apply_directives(doc, ds, _ctx())
+    first = apply_directives(doc, ds, make_ctx())
     apply_module._PLANS.clear()
     apply_module._PLANS_BY_IDS.clear()
-    assert apply_directives(doc, again, _ctx()) == first
-    assert apply_directives(doc, list(again), _ctx()) == first
+    assert apply_directives(doc, again, make_ctx()) == first
+    assert apply_directives(doc, list(again), make_ctx()) == first
 
 
 def test_the_plan_cache_is_bounded() -> None:
@@ -341,16 +304,18 @@ def test_a_policy_that_keeps_picking_containers_rests_the_fast_path() -> None:
     plan = _plan_for(ds)
     container, leaf = {"a": {"x": 1}, "b": "y"}, {"a": "x", "b": "y"}
     for _ in range(apply_module._TRIES):
-        assert apply_directives(container, ds, _ctx()) == _apply_general(container, ds, _ctx())
+        assert apply_directives(container, ds, make_ctx()) == _apply_general(
+            container, ds, make_ctx()
+        )
     assert plan.misses == apply_module._TRIES  # resting: the general algorithm only
-    assert apply_directives(leaf, ds, _ctx()) == _apply_general(leaf, ds, _ctx())
+    assert apply_directives(leaf, ds, make_ctx()) == _apply_general(leaf, ds, make_ctx())
     for _ in range(apply_module._RETRY_AFTER):
-        apply_directives(container, ds, _ctx())
+        apply_directives(container, ds, make_ctx())
         if plan.misses < apply_module._TRIES:
             break  # tries again
     else:
         pytest.fail("the fast path was never tried again")
-    apply_directives(leaf, ds, _ctx())
+    apply_directives(leaf, ds, make_ctx())
     assert plan.misses == 0
 
 
@@ -359,8 +324,8 @@ def test_a_document_nested_past_the_recursion_limit_masks_as_before() -> None:
     for _ in range(sys.getrecursionlimit() + 50):
         doc = {"a": doc, "ssn": "123-45-6789"}
     ds = parse_directives("$..ssn=redact")
-    expected = _apply_general(doc, ds, _ctx())
-    got = apply_directives(doc, ds, _ctx())
+    expected = _apply_general(doc, ds, make_ctx())
+    got = apply_directives(doc, ds, make_ctx())
     assert got.masked_paths == expected.masked_paths
     a, b = got.document, expected.document
     while isinstance(a, dict):  # compared level by level: == would recurse
@@ -377,7 +342,7 @@ def test_too_many_automaton_states_use_the_general_algorithm() -> None:
     )
     assert _plan_for(ds).start is None
     doc = {"n0": {"n1": "x"}}
-    assert apply_directives(doc, ds, _ctx()).document == {"n0": {"n1": REDACTED}}
+    assert apply_directives(doc, ds, make_ctx()).document == {"n0": {"n1": REDACTED}}
 
 
 # --- operators against the code they replaced -----------------------------------
@@ -423,7 +388,7 @@ def _old_mac(label: bytes, *parts: str) -> bytes:
 
 @given(st.text(max_size=30) | st.integers() | st.lists(st.integers(), max_size=3))
 def test_hash_and_token_macs_are_the_labelled_hmacs(value: Any) -> None:
-    ctx = _ctx()
+    ctx = make_ctx()
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     expected = "hash:" + _old_mac(_HASH_LABEL, text)[:8].hex()
     assert hash_value(value, Hash(), ctx) == expected
@@ -473,7 +438,7 @@ def _old_date_shift(value: str, ctx: MaskContext, days: int) -> Any:
 @settings(max_examples=300)
 @given(_ISO_LIKE | st.dates().map(date.isoformat))
 def test_iso_dates_read_as_parse_date_reads_them(value: str) -> None:
-    ctx = _ctx()
+    ctx = make_ctx()
     for to in ("year", "month"):
         assert generalize(value, Generalize(to=to), ctx) == _old_generalize_date(value, to)
     for days in (30, 3650):
@@ -482,7 +447,7 @@ def test_iso_dates_read_as_parse_date_reads_them(value: str) -> None:
 
 def test_date_shift_at_the_ends_of_the_calendar() -> None:
     for subject in ("patient-1", "patient-2", "patient-3", "patient-4"):
-        ctx = _ctx(subject=subject)
+        ctx = make_ctx(subject=subject)
         for value in ("9999-12-31", "0001-01-01", "0000-01-01"):
             assert date_shift(value, DateShift(days=3650), ctx) == _old_date_shift(value, ctx, 3650)
 
@@ -504,10 +469,10 @@ def _old_partial(text: str, keep: int) -> str:
 @given(st.text(max_size=30) | st.text(alphabet="ab*9-( )", max_size=20), st.integers(0, 16))
 def test_partial_as_before(text: str, keep: int) -> None:
     expected = REDACTED if text == REDACTED else _old_partial(text, keep)
-    assert partial(text, Partial(keep=keep), _ctx()) == expected
+    assert partial(text, Partial(keep=keep), make_ctx()) == expected
 
 
-def _old_replace_spans(text: str, spans: list[_Span]) -> str:
+def _old_replace_spans(text: str, spans: list[Span]) -> str:
     ordered = sorted(
         ((max(0, s.start), min(len(text), s.end), s.category) for s in spans if s.end > s.start),
         key=lambda t: (t[0], -t[1]),
@@ -529,12 +494,12 @@ def _old_replace_spans(text: str, spans: list[_Span]) -> str:
 
 @given(st.text(max_size=12), st.integers(-3, 15), st.integers(-3, 15))
 def test_one_span_replaced_as_before(text: str, start: int, end: int) -> None:
-    spans = [_Span(start, end, "ssn")]
+    spans = [Span(start, end, "ssn")]
     assert replace_spans(text, spans) == _old_replace_spans(text, spans)
 
 
 def test_vault_claim_refuses_another_live_value_and_takes_an_expired_one() -> None:
-    clock = _Clock()
+    clock = Clock()
     vault = InMemoryVault(clock)
     assert vault.claim("s", "t", "one", 10)
     assert vault.claim("s", "t", "one", 10)  # the same value: refreshed
@@ -548,7 +513,7 @@ def test_vault_claim_refuses_another_live_value_and_takes_an_expired_one() -> No
 
 
 def test_tokenize_round_trips_through_the_fast_path() -> None:
-    ctx = _ctx()
+    ctx = make_ctx()
     doc = {"rows": [{"ssn": "123-45-6789"}, {"ssn": "MRN100"}]}
     out = apply_directives(doc, parse_directives("$.rows[*].ssn=tokenize"), ctx)
     assert ctx.vault is not None

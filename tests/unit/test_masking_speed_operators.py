@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import re
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import given, settings
@@ -23,8 +21,6 @@ from proctor.masking import (
     Drop,
     Generalize,
     Hash,
-    InMemoryVault,
-    MaskContext,
     Partial,
     Redact,
     Tokenize,
@@ -38,32 +34,7 @@ from proctor.masking.operators import (
     operator_function,
 )
 
-
-@dataclass(frozen=True)
-class _Span:
-    start: int
-    end: int
-    category: str
-
-
-_SSN_RE = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
-
-
-def _detector(text: str, categories: frozenset[str]) -> list[_Span]:
-    return [_Span(m.start(), m.end(), "SSN") for m in _SSN_RE.finditer(text)]
-
-
-def _ctx(**overrides: Any) -> MaskContext:
-    values: dict[str, Any] = {
-        "hash_key": b"test-key-0123456789abcdef",
-        "vault": InMemoryVault(time.monotonic),
-        "scope": "tenant-a",
-        "subject": "patient-1",
-        "detector": _detector,
-    }
-    values.update(overrides)
-    return MaskContext(**values)
-
+from .masking_support import make_ctx, ssn_detector
 
 _OPERATORS: list[Operator] = [
     Drop(),
@@ -117,10 +88,10 @@ _LEAVES = (
 def test_leaf_functions_give_what_the_operators_give(
     value: Any, op: Operator, subject: str, with_detector: bool
 ) -> None:
-    detector = _detector if with_detector else None
+    detector = ssn_detector if with_detector else None
     # Each side gets its own vault: tokenize's claims are the same calls.
-    got = leaf_function(op)(value, op, _ctx(subject=subject, detector=detector))
-    expected = operator_function(op)(value, op, _ctx(subject=subject, detector=detector))
+    got = leaf_function(op)(value, op, make_ctx(subject=subject, detector=detector))
+    expected = operator_function(op)(value, op, make_ctx(subject=subject, detector=detector))
     assert type(got) is type(expected)
     assert got == expected
 
