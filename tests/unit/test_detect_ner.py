@@ -211,6 +211,18 @@ def test_concurrent_calls_agree_with_a_sequential_one() -> None:
     assert results == [expected] * 4
 
 
+def _python(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run this Python with ``args`` in a fresh process (the model load included)."""
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 # --- errors --------------------------------------------------------------------
 
 
@@ -220,27 +232,20 @@ def test_a_misspelt_mode_is_an_error_naming_the_modes() -> None:
 
 
 def test_cli_rejects_a_misspelt_mode_in_one_line() -> None:
-    r = subprocess.run(
-        [sys.executable, "-m", "proctor.service.cli", "detect", "--mode", "nerd"],
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    r = _python("-m", "proctor.service.cli", "detect", "--mode", "nerd")
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "invalid choice: 'nerd'" in r.stderr
 
 
 def test_cli_detect_runs_the_model() -> None:
     text = "Bartholomew Okonkwo flew home to Gdańsk."
-    r = subprocess.run(
-        [sys.executable, "-m", "proctor.service.cli", "detect", "--mode", "ner"],
-        input=json.dumps({"id": 1, "text": text}) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    r = _python(
+        "-m",
+        "proctor.service.cli",
+        "detect",
+        "--mode",
+        "ner",
+        stdin=json.dumps({"id": 1, "text": text}) + "\n",
     )
     assert r.returncode == 0, r.stderr
     spans = json.loads(r.stdout)["spans"]
@@ -265,9 +270,7 @@ def test_without_spacy_ner_says_what_to_install() -> None:
         "except NerUnavailableError as exc:\n"
         "    print(exc)\n"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
+    r = _python("-c", code)
     assert r.returncode == 0, r.stderr
     assert "pip install 'proctor[ner]'" in r.stdout
     assert issubclass(NerUnavailableError, RuntimeError)
@@ -278,14 +281,7 @@ def test_without_spacy_ner_says_what_to_install() -> None:
 )
 def test_without_spacy_the_cli_exits_2_in_one_line(args: list[str]) -> None:
     code = _WITHOUT_SPACY + (f"from proctor.service.cli import main; sys.exit(main({args!r}))")
-    r = subprocess.run(
-        [sys.executable, "-c", code],
-        input='{"id": 1, "text": "x"}\n',
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    r = _python("-c", code, stdin='{"id": 1, "text": "x"}\n')
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert "pip install 'proctor[ner]'" in r.stderr
@@ -300,7 +296,5 @@ def test_the_masking_package_does_not_import_spacy_until_ner_is_used() -> None:
         "detect('Jane Doe flew to Boston', mode='ner')\n"
         "assert 'spacy' in sys.modules\n"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
+    r = _python("-c", code)
     assert r.returncode == 0, r.stderr
