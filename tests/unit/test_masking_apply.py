@@ -228,6 +228,8 @@ def test_partial(value: Any, keep: int, expected: Any) -> None:
         pytest.param("2021-03", "month", "2021-03", id="month-idempotent"),
         pytest.param(2021, "year", "2021", id="int-year"),
         pytest.param("02/30/2021", "year", REDACTED, id="invalid-date"),
+        pytest.param("2021-03-00", "year", REDACTED, id="day-zero"),
+        pytest.param("20210300", "month", REDACTED, id="compact-day-zero"),
         pytest.param("03/04/21", "year", REDACTED, id="two-digit-year"),
         pytest.param("yesterday", "year", REDACTED, id="unparseable"),
         pytest.param("02139", "zip3", "021**", id="zip"),
@@ -263,6 +265,9 @@ def test_date_shift_is_consistent_per_subject_and_keeps_the_format() -> None:
     offsets = {shift_days(KEY, f"patient-{i}", 30) for i in range(20)}
     assert len(offsets) > 1
     assert date_shift("2021-03", DateShift(days=30), ctx) == REDACTED  # not day-precise
+    # Day 0 is no date (it used to pass the check and then raise).
+    assert date_shift("2021-03-00", DateShift(days=30), ctx) == REDACTED
+    assert date_shift("0001-01-00", DateShift(days=30), ctx) == REDACTED
     assert date_shift("2021-03-04", DateShift(days=30), make_ctx(subject="")) == REDACTED
 
 

@@ -504,8 +504,10 @@ def _month_name(month: int, like: str) -> str:
 
 
 def _valid(y: int, m: int, d: int | None = None) -> bool:
+    """Whether year ``y``, month ``m`` and day ``d`` (None: no day given)
+    are a real calendar date; day 0 is not."""
     try:
-        date(y, m, d or 1)
+        date(y, m, 1 if d is None else d)
     except ValueError:
         return False
     return True
